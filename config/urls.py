@@ -1,0 +1,26 @@
+"""Top-level URL map."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from tpbis.accounts import views as account_views
+
+admin.site.site_header = "SIM TPBIS"
+admin.site.site_title = "SIM TPBIS"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("akun/", include("tpbis.accounts.urls")),
+    path("mitra/", include("tpbis.libraries.urls")),
+    path("wilayah/", include("tpbis.regions.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

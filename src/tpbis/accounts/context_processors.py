@@ -1,0 +1,33 @@
+"""Navigation entries for the signed-in user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tpbis.accounts.models import Role
+from tpbis.accounts.scope import Scope
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    scope: Scope = request.scope  # type: ignore[attr-defined]
+    role = scope.highest_role
+    items: list[tuple[str, str]] = [(reverse("home"), _("Beranda"))]
+    if scope.libraries and role == Role.MANAGER and len(scope.libraries) == 1:
+        library_id = next(iter(scope.libraries))
+        items.append((reverse("libraries:detail", args=[library_id]), _("Perpustakaan saya")))
+    elif role is not None:
+        items.append((reverse("libraries:list"), _("Mitra")))
+    if Scope.at_least(role, Role.FACILITATOR):
+        items.append((reverse("libraries:onboarding"), _("Akun mitra")))
+    if Scope.at_least(role, Role.PROVINCE):
+        items.append((reverse("libraries:import"), _("Impor")))
+    if role == Role.NATIONAL and user.is_staff:
+        items.append((reverse("admin:index"), _("Admin")))
+    return {"nav_items": items, "user_role": role}

@@ -1,0 +1,57 @@
+"""Home page and account activation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from tpbis.accounts.forms import ActivationForm
+from tpbis.accounts.models import Role
+from tpbis.accounts.scope import Scope
+from tpbis.accounts.services import invitation_accept, invitation_get_usable
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Managers land on their library; everyone else on the partner overview of their area."""
+    scope: Scope = request.scope  # type: ignore[attr-defined]
+    role = scope.highest_role
+    if role == Role.MANAGER and len(scope.libraries) == 1:
+        return redirect("libraries:detail", pk=next(iter(scope.libraries)))
+    if role is None:
+        return render(request, "accounts/no_role.html", status=403)
+    return redirect("libraries:onboarding")
+
+
+@never_cache
+def activate(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitation_get_usable(token=token)
+    if invitation is None:
+        return render(request, "accounts/activation_invalid.html", status=404)
+    form = ActivationForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                invitation=invitation,
+                password=form.cleaned_data["password1"],
+                email=form.cleaned_data.get("email", ""),
+                full_name=form.cleaned_data["full_name"],
+                phone=form.cleaned_data.get("phone", ""),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            login(request, user, backend="tpbis.accounts.backends.EmailBackend")
+            messages.success(request, _("Akun Anda aktif. Selamat datang di SIM TPBIS!"))
+            return redirect("home")
+    return render(request, "accounts/activate.html", {"form": form, "invitation": invitation})

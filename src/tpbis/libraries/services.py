@@ -1,0 +1,61 @@
+"""Writes of partner libraries. Callers have already checked the user's role over the region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from tpbis.libraries.models import Library
+
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "region",
+    "support",
+    "funding_source",
+    "cohort_year",
+    "npp",
+    "address",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def library_create(**fields: Any) -> Library:
+    """Register a partner library after full validation (model rules and database constraints)."""
+    library = Library(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    library.npp = (library.npp or "").strip() or None
+    library.sync_region_columns()
+    library.full_clean()
+    library.save()
+    return library
+
+
+def library_update(*, library: Library, **fields: Any) -> list[str]:
+    """Apply changed fields; returns the names of the fields that changed (empty when nothing did)."""
+    changed = []
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        if name == "npp":
+            value = (value or "").strip() or None
+        current = library.region_id if name == "region" else getattr(library, name)
+        new = value.pk if name == "region" and value is not None else value
+        if current != new:
+            setattr(library, name, value)
+            changed.append(name)
+    if changed:
+        library.sync_region_columns()
+        library.full_clean()
+        library.save()
+    return changed
+
+
+@transaction.atomic
+def library_set_active(*, library: Library, active: bool) -> None:
+    """Deactivate (or reactivate) a partner. Partners are never deleted: their history stays."""
+    if library.is_active != active:
+        library.is_active = active
+        library.save(update_fields=["is_active", "updated_at"])

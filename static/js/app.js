@@ -1,0 +1,31 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Region picker: clicking an option fills the hidden code input and shows the chosen label.
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest ? event.target.closest(".picker-option") : null;
+    if (!option) return;
+    var picker = option.closest(".picker");
+    if (!picker) return;
+    var hidden = picker.querySelector("input[data-picker-value]");
+    var search = picker.querySelector("input[data-picker-search]");
+    var chosen = picker.querySelector(".picker-chosen");
+    hidden.value = option.dataset.code;
+    if (chosen) chosen.textContent = option.dataset.label + " (" + option.dataset.code + ")";
+    if (search) search.value = "";
+    var results = picker.querySelector(".picker-box");
+    if (results) results.innerHTML = "";
+    hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  // Copy-to-clipboard buttons for invitation texts.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button || !navigator.clipboard) return;
+    var source = document.getElementById(button.dataset.copy);
+    navigator.clipboard.writeText(source.innerText).then(function () {
+      button.dataset.original = button.dataset.original || button.textContent;
+      button.textContent = button.dataset.done || "✓";
+      setTimeout(function () { button.textContent = button.dataset.original; }, 2000);
+    });
+  });
+})();
