@@ -34,7 +34,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitation_get_usable(token=token)
     if invitation is None:
         return render(request, "accounts/activation_invalid.html", status=404)
-    form = ActivationForm(request.POST or None, invitation=invitation)
+    form = ActivationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(

@@ -51,7 +51,7 @@ def library_list_for_user(*, scope: Scope, filters: LibraryFilters) -> QuerySet[
     """Libraries the user may see, filtered, with their account status, ordered by region then name."""
     qs = with_account_status(library_qs_for_scope(scope=scope)).select_related("region", "region__parent")
     if filters.region:
-        qs = qs.filter(Q(region_id=filters.region) | Q(region_id__startswith=filters.region + "."))
+        qs = qs.filter(Q(region_id=filters.region) | Q(region__code__startswith=filters.region + "."))
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.support:
@@ -101,7 +101,7 @@ def account_status_by_region(*, scope: Scope, parent_code: str | None) -> list[d
     """
     base = with_account_status(library_qs_for_scope(scope=scope).filter(is_active=True))
     if parent_code:
-        base = base.filter(Q(region_id=parent_code) | Q(region_id__startswith=parent_code + "."))
+        base = base.filter(Q(region_id=parent_code) | Q(region__code__startswith=parent_code + "."))
     # Child codes are prefixes of the library's region code: 2 chars for provinces, 5 for kabupaten/kota,
     # 8 for kecamatan. A library registered at the parent level itself groups under the parent's code.
     child_length = {0: 2, 1: 5, 2: 8}.get(parent_code.count(".") + 1 if parent_code else 0, 13)

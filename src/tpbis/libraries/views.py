@@ -116,7 +116,7 @@ def library_create_view(request: HttpRequest) -> HttpResponse:
     initial = {}
     if code := request.GET.get("wilayah"):
         initial["region"] = code
-    form = LibraryForm(request.POST or None, initial=initial)
+    form = LibraryForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         region: Region = form.cleaned_data["region"]
         if not Scope.at_least(scope.role_for_region(region.code), Role.PROVINCE):
@@ -138,7 +138,7 @@ def library_create_view(request: HttpRequest) -> HttpResponse:
 def library_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     library = _get_library(request, pk, Role.FACILITATOR)
     scope = _scope(request)
-    form = LibraryForm(request.POST or None, instance=Library.objects.get(pk=library.pk))
+    form = LibraryForm(request.POST if request.method == "POST" else None, instance=Library.objects.get(pk=library.pk))
     if request.method == "POST" and form.is_valid():
         region: Region = form.cleaned_data["region"]
         if not Scope.at_least(scope.role_for_region(region.code), Role.FACILITATOR):
@@ -189,7 +189,7 @@ def library_invite_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Perpustakaan nonaktif tidak bisa diundang."))
         return redirect("libraries:detail", pk=library.pk)
     form = InviteForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"name": library.contact_name, "phone": library.contact_phone, "email": library.contact_email},
     )
     if request.method == "POST" and form.is_valid():

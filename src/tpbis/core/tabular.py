@@ -1,0 +1,380 @@
+"""Reading uploaded spreadsheets (CSV or XLSX) into rows keyed by normalised header, and the shared
+shape of an import report.
+
+Real files from Indonesian offices are messy: semicolon CSVs saved by Excel with a regional list
+separator, Windows-1252 text, title rows above the header, merged header cells, formulas. Every
+problem becomes a `TabularError` with an Indonesian message, never an exception a view turns into a 500.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 50_000
+HEADER_SCAN_ROWS = 10
+CSV_DELIMITERS = (",", ";", "\t")
+XLSX_EXTENSIONS = (".xlsx", ".xlsm")
+TEXT_EXTENSIONS = (".csv", ".txt", ".tsv")
+EXTENSIONS = TEXT_EXTENSIONS + XLSX_EXTENSIONS
+
+_HEADER_SEPARATORS = re.compile(r"[\s\-/]+")
+_INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
+# Any formula element in a sheet's XML (with or without a namespace prefix). A false positive only
+# costs a second, formula-aware read of the workbook.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an import: the file line (None for the whole file), the column, a message."""
+
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return _("berkas: %(message)s") % {"message": self.message}
+        return _("baris %(line)s, kolom %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column or "-",
+            "message": self.message,
+        }
+
+
+class TabularError(Exception):
+    """The file cannot be read as a table; `errors` say why (usually one, for the whole file)."""
+
+    def __init__(self, errors: Sequence[RowError] | str) -> None:
+        self.errors = [RowError(None, "", errors)] if isinstance(errors, str) else list(errors)
+        super().__init__("; ".join(e.message for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row: its line in the file (as a text editor or Excel numbers it) and its cells by header."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """What an import does (or would do) with one row: "create", "update" or "unchanged"."""
+
+    line: int
+    action: str
+    label: str
+    detail: str = ""
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import. With errors nothing was written; counts then describe the valid rows."""
+
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    actions: list[PlannedRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def plan(self, line: int, action: str, label: str, detail: str = "") -> None:
+        self.actions.append(PlannedRow(line, action, label, detail))
+        if action == "create":
+            self.created += 1
+        elif action == "update":
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+    def summary(self) -> str:
+        return _("dibuat %(created)s, diperbarui %(updated)s, tidak berubah %(unchanged)s") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+    def sorted_errors(self) -> list[RowError]:
+        return sorted(self.errors, key=lambda e: (e.line or 0, e.column))
+
+
+def normalize_header(raw: object) -> str:
+    """ "Kode Wilayah", "kode-wilayah " and "KODE_WILAYAH*" all become "kode_wilayah"."""
+    text = _HEADER_SEPARATORS.sub("_", str(raw or "").replace("\ufeff", "").strip().lower())
+    return text.strip("_*:")
+
+
+def table_read(*, content: bytes, filename: str, required: Sequence[str]) -> Table:
+    """Read an uploaded CSV or XLSX file; raise TabularError with an Indonesian message if it is unusable."""
+    if not content:
+        raise TabularError(_("Berkas kosong."))
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        raise TabularError(
+            _("Berkas terlalu besar (maksimal %(mb)s MB).") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
+    extension = _extension(filename)
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise TabularError(_("Format .xls lama tidak didukung. Simpan berkas sebagai .xlsx atau CSV, lalu unggah lagi."))
+    if content.startswith(b"PK\x03\x04"):
+        return _read_xlsx(content, required)
+    if extension in XLSX_EXTENSIONS:
+        raise TabularError(_("Berkas XLSX rusak atau bukan berkas Excel. Buka dan simpan ulang di Excel."))
+    if extension not in TEXT_EXTENSIONS:
+        raise TabularError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
+    return _read_csv(_decode(content), required)
+
+
+def _extension(filename: str) -> str:
+    name = (filename or "").lower()
+    return name[name.rfind(".") :] if "." in name else ""
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated.
+        return content.decode("utf-16")
+    if b"\x00" in content[:4096]:
+        raise TabularError(_("Berkas ini bukan teks CSV. Unggah berkas CSV atau XLSX."))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page, Windows-1252 for Indonesian settings.
+        return content.decode("cp1252", errors="replace")
+
+
+def _read_csv(text: str, required: Sequence[str]) -> Table:
+    delimiter = _sniff_delimiter(text, required)
+    records = _csv_records(text, delimiter)
+    header_line, raw_headers = next(records, (0, []))
+    headers = _check_headers([normalize_header(h) for h in raw_headers], required, header_line)
+    rows = []
+    for line, cells in records:
+        row = _make_row(line, headers, [_clean_text(c) for c in cells])
+        if row is not None:
+            rows.append(row)
+            _check_row_count(len(rows))
+    return Table(headers=[h for h in headers if h], rows=rows)
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-empty records with the line each starts on; a quoted cell may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise TabularError([RowError(start, "", _("Baris CSV tidak dapat dibaca (%(error)s).") % {"error": error})])
+
+
+def _sniff_delimiter(text: str, required: Sequence[str]) -> str:
+    """The separator that splits the header into the most required columns (then the most columns)."""
+    sample = text[:65536]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        first = next(_csv_records(sample, delimiter), (0, []))[1]
+        names = {normalize_header(h) for h in first}
+        return (sum(1 for r in required if r in names), len(first))
+
+    try:
+        return max(CSV_DELIMITERS, key=score)
+    except TabularError:
+        return ","
+
+
+def _clean_text(value: str) -> str:
+    text = value.replace("\ufeff", "").strip()
+    match = _INTEGRAL_FLOAT.match(text)
+    return match.group(1) if match else text
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _read_xlsx(content: bytes, required: Sequence[str]) -> Table:
+    import openpyxl  # imported here: loading it costs time that CSV imports need not pay
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (zip, XML, key) for a damaged file
+        raise TabularError(
+            _("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel.")
+        ) from error
+    for sheet in workbook.worksheets:
+        grid = _sheet_grid(sheet)
+        found = _find_header(grid, required)
+        if found is not None:
+            header_index, data_start = found
+            problems = _missing_formula_values(content, sheet.title, grid) if _has_formulas(content) else []
+            if problems:
+                raise TabularError(problems)
+            return _table_from_grid(grid, header_index, data_start, required)
+    first = _sheet_grid(workbook.worksheets[0]) if workbook.worksheets else []
+    headers = [normalize_header(v) for v in (first[0][1] if first else [])]
+    _check_headers(headers, required, first[0][0] if first else 1)
+    raise TabularError(_("Baris judul kolom tidak ditemukan."))  # pragma: no cover - _check_headers raises
+
+
+def _sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
+    """(row number, cell values) with merged ranges filled from their top-left cell."""
+    rows: dict[int, list[Any]] = {}
+    for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows[index] = list(values)
+    for merged in sheet.merged_cells.ranges:
+        top_left = rows.get(merged.min_row, [])
+        value = top_left[merged.min_col - 1] if len(top_left) >= merged.min_col else None
+        for r in range(merged.min_row, merged.max_row + 1):
+            cells = rows.setdefault(r, [])
+            if len(cells) < merged.max_col:
+                cells.extend([None] * (merged.max_col - len(cells)))
+            for c in range(merged.min_col - 1, merged.max_col):
+                cells[c] = value
+    _check_row_count(len(rows) - 1)
+    return sorted(rows.items())
+
+
+def _find_header(grid: list[tuple[int, list[Any]]], required: Sequence[str]) -> tuple[int, int] | None:
+    """Index of the header row among the first rows, and the index where data starts.
+
+    A header cell merged down over two rows repeats in the second row; the lowest row that still holds
+    every required header is then the header, so the repeated copy is not read as data.
+    """
+    header = None
+    for index, (_line, values) in enumerate(grid[:HEADER_SCAN_ROWS]):
+        names = {normalize_header(v) for v in values}
+        if all(r in names for r in required):
+            header = index
+        elif header is not None:
+            break
+    return None if header is None else (header, header + 1)
+
+
+def _table_from_grid(grid: list[tuple[int, list[Any]]], header_index: int, start: int, required: Sequence[str]) -> Table:
+    line, raw_headers = grid[header_index]
+    headers = _check_headers([normalize_header(v) for v in raw_headers], required, line)
+    rows = []
+    for line, values in grid[start:]:
+        row = _make_row(line, headers, [_cell_text(v) for v in values])
+        if row is not None:
+            rows.append(row)
+    return Table(headers=[h for h in headers if h], rows=rows)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _clean_text(str(value))
+
+
+def _has_formulas(content: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
+def _missing_formula_values(content: bytes, title: str, grid: list[tuple[int, list[Any]]]) -> list[RowError]:
+    """Formula cells whose result was never saved (files written by scripts, not by Excel)."""
+    import openpyxl
+
+    values = dict(grid)
+    sheet = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=True)[title]
+    problems = []
+    for row in sheet.iter_rows():
+        for cell in row:
+            if getattr(cell, "data_type", None) != "f":
+                continue
+            cached = values.get(cell.row, [])
+            if len(cached) < cell.column or cached[cell.column - 1] is None:
+                problems.append(
+                    RowError(
+                        cell.row,
+                        cell.coordinate,
+                        _("Sel berisi rumus tanpa nilai tersimpan. Buka berkas di Excel, simpan ulang, lalu unggah lagi."),
+                    )
+                )
+    return problems
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _check_headers(headers: list[str], required: Sequence[str], line: int) -> list[str]:
+    missing = [r for r in required if r not in headers]
+    if missing:
+        raise TabularError(
+            [
+                RowError(
+                    line or 1,
+                    "",
+                    _("Kolom wajib tidak ada: %(columns)s. Pakai templat yang disediakan.")
+                    % {"columns": ", ".join(missing)},
+                )
+            ]
+        )
+    # The first column of a repeated header wins (a merged header cell repeats across its columns).
+    seen: set[str] = set()
+    unique = []
+    for name in headers:
+        unique.append(name if name not in seen else "")
+        seen.add(name)
+    return unique
+
+
+def _make_row(line: int, headers: list[str], cells: Iterable[str]) -> Row | None:
+    values = {h: c for h, c in zip(headers, cells, strict=False) if h}
+    if not any(values.values()):
+        return None
+    return Row(line=line, values=values)
+
+
+def _check_row_count(count: int) -> None:
+    if count > MAX_ROWS:
+        raise TabularError(_("Berkas berisi lebih dari %(max)s baris. Bagi menjadi beberapa berkas.") % {"max": MAX_ROWS})
