@@ -43,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("akses admin Django"), default=False)
     date_joined = models.DateTimeField(_("terdaftar"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -133,7 +133,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         where = self.library or self.region or _("Nasional")
-        return f"{self.get_role_display()} – {where}"
+        return f"{self.get_role_display()} - {where}"
 
 
 class Invitation(models.Model):

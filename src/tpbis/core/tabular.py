@@ -9,6 +9,7 @@ problem becomes a `TabularError` with an Indonesian message, never an exception 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -29,9 +30,14 @@ EXTENSIONS = TEXT_EXTENSIONS + XLSX_EXTENSIONS
 
 _HEADER_SEPARATORS = re.compile(r"[\s\-/]+")
 _INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
-# Any formula element in a sheet's XML (with or without a namespace prefix). A false positive only
-# costs a second, formula-aware read of the workbook.
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Just enough of the sheet XML to find formula cells without a saved value (see _missing_formula_values).
+_CELL = re.compile(rb"<c\s([^>]*?)(?<!/)>(.*?)</c>", re.S)
+_FORMULA = re.compile(rb"<f[\s>/]")
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?(?<!/)>")
+_REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,9 @@ def table_read(*, content: bytes, filename: str, required: Sequence[str]) -> Tab
         )
     extension = _extension(filename)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise TabularError(_("Format .xls lama tidak didukung. Simpan berkas sebagai .xlsx atau CSV, lalu unggah lagi."))
+        raise TabularError(
+            _("Format .xls lama tidak didukung. Simpan berkas sebagai .xlsx atau CSV, lalu unggah lagi.")
+        )
     if content.startswith(b"PK\x03\x04"):
         return _read_xlsx(content, required)
     if extension in XLSX_EXTENSIONS:
@@ -201,7 +209,9 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
-        raise TabularError([RowError(start, "", _("Baris CSV tidak dapat dibaca (%(error)s).") % {"error": error})])
+        raise TabularError(
+            [RowError(start, "", _("Baris CSV tidak dapat dibaca (%(error)s).") % {"error": error})]
+        ) from error
 
 
 def _sniff_delimiter(text: str, required: Sequence[str]) -> str:
@@ -234,44 +244,49 @@ def _read_xlsx(content: bytes, required: Sequence[str]) -> Table:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except Exception as error:  # openpyxl raises many kinds (zip, XML, key) for a damaged file
-        raise TabularError(
-            _("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel.")
-        ) from error
-    for sheet in workbook.worksheets:
-        grid = _sheet_grid(sheet)
-        found = _find_header(grid, required)
-        if found is not None:
-            header_index, data_start = found
-            problems = _missing_formula_values(content, sheet.title, grid) if _has_formulas(content) else []
+        raise TabularError(_("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel.")) from error
+    grids = [(sheet.title, _sheet_grid(sheet)) for sheet in workbook.worksheets]
+    for title, grid in grids:
+        header_index = _find_header(grid, required)
+        if header_index is not None:
+            line, raw_headers = grid[header_index]
+            headers = _check_headers([normalize_header(v) for v in raw_headers], required, line)
+            problems = _missing_formula_values(content, title, headers)
             if problems:
                 raise TabularError(problems)
-            return _table_from_grid(grid, header_index, data_start, required)
-    first = _sheet_grid(workbook.worksheets[0]) if workbook.worksheets else []
-    headers = [normalize_header(v) for v in (first[0][1] if first else [])]
-    _check_headers(headers, required, first[0][0] if first else 1)
-    raise TabularError(_("Baris judul kolom tidak ditemukan."))  # pragma: no cover - _check_headers raises
+            return _table_from_grid(grid[header_index + 1 :], headers)
+    best = max(
+        (row for _title, grid in grids for row in grid[:HEADER_SCAN_ROWS]),
+        key=_required_count(required),
+        default=(1, []),
+    )
+    _check_headers([normalize_header(v) for v in best[1]], required, best[0])
+    raise TabularError(_("Baris judul kolom tidak ditemukan di %(n)s baris pertama.") % {"n": HEADER_SCAN_ROWS})
+
+
+def _required_count(required: Sequence[str]) -> Any:
+    return lambda row: sum(1 for v in row[1] if normalize_header(v) in required)
 
 
 def _sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
-    """(row number, cell values) with merged ranges filled from their top-left cell."""
+    """Non-empty rows as (row number, cell values), merged ranges filled from their top-left cell."""
     rows: dict[int, list[Any]] = {}
     for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows[index] = list(values)
+        if any(v is not None and v != "" for v in values):
+            rows[index] = list(values)
+            _check_row_count(len(rows) - 1)
     for merged in sheet.merged_cells.ranges:
         top_left = rows.get(merged.min_row, [])
         value = top_left[merged.min_col - 1] if len(top_left) >= merged.min_col else None
         for r in range(merged.min_row, merged.max_row + 1):
             cells = rows.setdefault(r, [])
-            if len(cells) < merged.max_col:
-                cells.extend([None] * (merged.max_col - len(cells)))
-            for c in range(merged.min_col - 1, merged.max_col):
-                cells[c] = value
-    _check_row_count(len(rows) - 1)
+            cells.extend([None] * (merged.max_col - len(cells)))
+            cells[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
     return sorted(rows.items())
 
 
-def _find_header(grid: list[tuple[int, list[Any]]], required: Sequence[str]) -> tuple[int, int] | None:
-    """Index of the header row among the first rows, and the index where data starts.
+def _find_header(grid: list[tuple[int, list[Any]]], required: Sequence[str]) -> int | None:
+    """Index of the header row among the first rows of the sheet.
 
     A header cell merged down over two rows repeats in the second row; the lowest row that still holds
     every required header is then the header, so the repeated copy is not read as data.
@@ -283,14 +298,12 @@ def _find_header(grid: list[tuple[int, list[Any]]], required: Sequence[str]) -> 
             header = index
         elif header is not None:
             break
-    return None if header is None else (header, header + 1)
+    return header
 
 
-def _table_from_grid(grid: list[tuple[int, list[Any]]], header_index: int, start: int, required: Sequence[str]) -> Table:
-    line, raw_headers = grid[header_index]
-    headers = _check_headers([normalize_header(v) for v in raw_headers], required, line)
+def _table_from_grid(grid: list[tuple[int, list[Any]]], headers: list[str]) -> Table:
     rows = []
-    for line, values in grid[start:]:
+    for line, values in grid:
         row = _make_row(line, headers, [_cell_text(v) for v in values])
         if row is not None:
             rows.append(row)
@@ -311,36 +324,51 @@ def _cell_text(value: Any) -> str:
     return _clean_text(str(value))
 
 
-def _has_formulas(content: bytes) -> bool:
+def _missing_formula_values(content: bytes, sheet_title: str, headers: list[str]) -> list[RowError]:
+    """Formula cells whose result was never saved (files written by scripts, not by Excel).
+
+    openpyxl cannot tell such a cell from a formula that returned "" (both read as None), so this
+    looks at the sheet's XML: Excel writes `<v>...</v>` (empty for ""), a script leaves `<v/>` or nothing.
+    """
+    from openpyxl.utils import column_index_from_string
+
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return any(
-            _FORMULA_TAG.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
-        )
-
-
-def _missing_formula_values(content: bytes, title: str, grid: list[tuple[int, list[Any]]]) -> list[RowError]:
-    """Formula cells whose result was never saved (files written by scripts, not by Excel)."""
-    import openpyxl
-
-    values = dict(grid)
-    sheet = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=True)[title]
+        path = _sheet_paths(archive).get(sheet_title, "")
+        xml = archive.read(path) if path in archive.namelist() else b""
     problems = []
-    for row in sheet.iter_rows():
-        for cell in row:
-            if getattr(cell, "data_type", None) != "f":
-                continue
-            cached = values.get(cell.row, [])
-            if len(cached) < cell.column or cached[cell.column - 1] is None:
-                problems.append(
-                    RowError(
-                        cell.row,
-                        cell.coordinate,
-                        _("Sel berisi rumus tanpa nilai tersimpan. Buka berkas di Excel, simpan ulang, lalu unggah lagi."),
-                    )
-                )
+    for cell in _CELL.finditer(xml):
+        reference = _REFERENCE.search(cell.group(1))
+        if reference is None or not _FORMULA.search(cell.group(2)) or _VALUE.search(cell.group(2)):
+            continue
+        letters, line = reference.group(1).decode(), int(reference.group(2))
+        index = column_index_from_string(letters) - 1
+        column = headers[index] if index < len(headers) and headers[index] else letters
+        message = _(
+            "Sel %(cell)s berisi rumus tanpa nilai tersimpan. Buka berkas di Excel, simpan ulang, lalu unggah lagi."
+        ) % {"cell": f"{letters}{line}"}
+        problems.append(RowError(line, column, message))
     return problems
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> XML path inside the archive, from workbook.xml and its relationships."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    targets = {}
+    for tag in _RELATIONSHIP.finditer(archive.read("xl/_rels/workbook.xml.rels")):
+        attrs = _attributes(tag.group(1))
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    paths = {}
+    for tag in _SHEET.finditer(archive.read("xl/workbook.xml")):
+        attrs = _attributes(tag.group(1))
+        paths[html.unescape(attrs.get("name", ""))] = targets.get(attrs.get("r:id", ""), "")
+    return paths
+
+
+def _attributes(raw: bytes) -> dict[str, str]:
+    return {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTRIBUTE.findall(raw)}
 
 
 # --- shared ------------------------------------------------------------------------------------
@@ -377,4 +405,6 @@ def _make_row(line: int, headers: list[str], cells: Iterable[str]) -> Row | None
 
 def _check_row_count(count: int) -> None:
     if count > MAX_ROWS:
-        raise TabularError(_("Berkas berisi lebih dari %(max)s baris. Bagi menjadi beberapa berkas.") % {"max": MAX_ROWS})
+        raise TabularError(
+            _("Berkas berisi lebih dari %(max)s baris. Bagi menjadi beberapa berkas.") % {"max": MAX_ROWS}
+        )

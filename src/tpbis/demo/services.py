@@ -97,7 +97,7 @@ GENERATED_PER_REGENCY = {
     "19.03": 12,
 }
 # Share of partners (none, invited): the rest is activated. East Java's 70% comes from its gathering.
-ACCOUNT_SHARES = {"35": (0.70, 0.12), "19": (0.35, 0.20)}
+ACCOUNT_SHARES = {"35": (0.50, 0.12), "19": (0.35, 0.20)}
 
 TBM_WORDS = ("Cahaya", "Pelangi", "Tunas Harapan", "Bina Ilmu", "Sinar", "Mutiara", "Jendela Dunia", "Lentera")
 FIRST_NAMES = (
@@ -219,9 +219,7 @@ class _Loader:
             for village in self.rng.sample(villages, count):
                 taken.add(village.code)
                 is_tbm = self.rng.random() < 0.15
-                name = (
-                    f"TBM {self.rng.choice(TBM_WORDS)} {village.name}" if is_tbm else _village_library_name(village)
-                )
+                name = f"TBM {self.rng.choice(TBM_WORDS)} {village.name}" if is_tbm else _village_library_name(village)
                 library = self._library(
                     name=name,
                     kind=LibraryKind.TBM if is_tbm else LibraryKind.VILLAGE,
@@ -343,4 +341,3 @@ def _village_in(*, regency: str, name: str) -> Region:
 def _village_library_name(village: Region) -> str:
     prefix = "Perpustakaan Kelurahan" if village.kind == Kind.KELURAHAN else "Perpustakaan Desa"
     return f"{prefix} {village.name}"
-

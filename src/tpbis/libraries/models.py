@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tpbis.regions.models import Level, Region
@@ -92,6 +93,10 @@ class Library(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.sync_region_columns()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors: dict[str, list[Any]] = {}
         if self.npp is not None:
@@ -107,10 +112,6 @@ class Library(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.sync_region_columns()
-        super().save(*args, **kwargs)
-
     def sync_region_columns(self) -> None:
         code = self.region_id or ""
         self.province_id = code[:2]
@@ -118,9 +119,10 @@ class Library(models.Model):
 
 
 def _region_level_message(kind: str) -> str:
-    return {
-        LibraryKind.PROVINCE: _("Perpustakaan provinsi harus berada di wilayah provinsi."),
-        LibraryKind.REGENCY: _("Perpustakaan kabupaten/kota harus berada di wilayah kabupaten/kota."),
-        LibraryKind.VILLAGE: _("Perpustakaan desa/kelurahan harus berada di wilayah desa/kelurahan."),
-        LibraryKind.TBM: _("TBM harus berada di wilayah desa/kelurahan."),
-    }[kind]
+    messages: dict[str, str] = {
+        LibraryKind.PROVINCE: gettext("Perpustakaan provinsi harus berada di wilayah provinsi."),
+        LibraryKind.REGENCY: gettext("Perpustakaan kabupaten/kota harus berada di wilayah kabupaten/kota."),
+        LibraryKind.VILLAGE: gettext("Perpustakaan desa/kelurahan harus berada di wilayah desa/kelurahan."),
+        LibraryKind.TBM: gettext("TBM harus berada di wilayah desa/kelurahan."),
+    }
+    return messages[kind]

@@ -66,7 +66,7 @@ def library_list_for_user(*, scope: Scope, filters: LibraryFilters) -> QuerySet[
         term = filters.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(npp__iexact=term) | Q(region__name__icontains=term))
     if filters.account_status:
-        qs = qs.filter(account_status=filters.account_status)
+        qs = qs.filter(account_status=filters.account_status)  # type: ignore[misc]
     return qs.order_by("region_id", "name", "pk")
 
 
@@ -85,7 +85,7 @@ def library_get_for_user(*, scope: Scope, pk: int) -> Library:
 
 def account_status_counts(*, qs: QuerySet[Library]) -> dict[str, Any]:
     """Counts (and shares) of libraries per account status for an already filtered queryset, one query."""
-    rows = dict(qs.order_by().values_list("account_status").annotate(n=Count("pk")).values_list("account_status", "n"))
+    rows = dict(qs.order_by().values_list("account_status").annotate(n=Count("pk")).values_list("account_status", "n"))  # type: ignore[misc]
     total = sum(rows.values())
     counts: dict[str, Any] = {"total": total}
     for status in AccountStatus:

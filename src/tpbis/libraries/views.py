@@ -35,7 +35,7 @@ QR_SHEET_LIMIT = 400
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined, no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _user(request: HttpRequest) -> User:

@@ -54,7 +54,12 @@ def test_it_invites_without_email_and_lets_the_first_opener_create_the_manager(w
     assert "Perpustakaan Daerah Lamongan" in page.content.decode()
     done = stranger.post(
         link,
-        {"full_name": "Siti Aminah", "email": "Siti@Example.id", "password1": "buku-desa-2026", "password2": "buku-desa-2026"},
+        {
+            "full_name": "Siti Aminah",
+            "email": "Siti@Example.id",
+            "password1": "buku-desa-2026",
+            "password2": "buku-desa-2026",
+        },
     )
     assert done.status_code == 302
     user = User.objects.get(email="siti@example.id")
@@ -104,7 +109,12 @@ def test_it_refuses_an_email_that_already_has_an_account(world: World) -> None:
     link = _link(world.client_for(world.facilitator_3524).post(f"/mitra/{world.lamongan_district.pk}/undang/", {}))
     response = Client().post(
         link,
-        {"full_name": "X", "email": world.facilitator_1905.email, "password1": "buku-desa-2026", "password2": "buku-desa-2026"},
+        {
+            "full_name": "X",
+            "email": world.facilitator_1905.email,
+            "password1": "buku-desa-2026",
+            "password2": "buku-desa-2026",
+        },
     )
     assert response.status_code == 200
     assert "sudah terdaftar" in response.content.decode()

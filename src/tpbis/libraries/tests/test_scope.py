@@ -24,7 +24,10 @@ ALL = {
     ("persona", "visible"),
     [
         ("national", ALL),
-        ("province_35", {"Perpustakaan Desa Sembung", "Perpustakaan Daerah Lamongan", "Perpustakaan Desa Labruk Kidul"}),
+        (
+            "province_35",
+            {"Perpustakaan Desa Sembung", "Perpustakaan Daerah Lamongan", "Perpustakaan Desa Labruk Kidul"},
+        ),
         ("facilitator_3524", {"Perpustakaan Desa Sembung", "Perpustakaan Daerah Lamongan"}),
         ("facilitator_1905", {"Perpustakaan Desa Belo Laut"}),
         ("manager", {"Perpustakaan Desa Sembung"}),

@@ -36,7 +36,9 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("Data demo dibuat: %(libraries)d perpustakaan, %(users)d pengguna, %(invitations)d undangan (%(seconds).1f s)")
+                    _(
+                        "Data demo dibuat: %(libraries)d perpustakaan, %(users)d pengguna, %(invitations)d undangan (%(seconds).1f s)"
+                    )
                     % {
                         "libraries": result.libraries,
                         "users": result.users,
