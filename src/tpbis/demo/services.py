@@ -97,7 +97,7 @@ GENERATED_PER_REGENCY = {
     "19.03": 12,
 }
 # Share of partners (none, invited): the rest is activated. East Java's 70% comes from its gathering.
-ACCOUNT_SHARES = {"35": (0.50, 0.12), "19": (0.35, 0.20)}
+ACCOUNT_SHARES = {"35": (0.70, 0.12), "19": (0.35, 0.20)}
 
 TBM_WORDS = ("Cahaya", "Pelangi", "Tunas Harapan", "Bina Ilmu", "Sinar", "Mutiara", "Jendela Dunia", "Lentera")
 FIRST_NAMES = (
