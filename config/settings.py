@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tpbis.regions",
     "tpbis.accounts",
     "tpbis.libraries",
+    "tpbis.reports",
     "tpbis.demo",
 ]
 
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "tpbis.accounts.context_processors.navigation",
             ],
+            "builtins": ["tpbis.core.templatetags.core_tags"],
         },
     },
 ]
@@ -144,10 +146,31 @@ WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (photos, pending imports) live under MEDIA_ROOT unless S3_BUCKET names a bucket of an
+# S3-compatible store (AWS, MinIO, Wasabi, ...). Then: S3_ENDPOINT_URL (empty for AWS), S3_REGION,
+# S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (empty: boto3's usual credential chain), S3_PREFIX (folder in
+# the bucket, default "media"), S3_URL_EXPIRE (seconds a signed photo link stays valid, default 3600).
+# Objects stay private; the app checks scope and then redirects to a signed link.
+if env_str("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_EXPIRE", 3600),
+            "file_overwrite": False,
+            "location": env_str("S3_PREFIX", "media"),
+        },
+    }
 # Uploaded spreadsheets larger than this are refused before parsing.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

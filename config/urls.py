@@ -18,6 +18,7 @@ urlpatterns = [
     path("akun/", include("tpbis.accounts.urls")),
     path("mitra/", include("tpbis.libraries.urls")),
     path("wilayah/", include("tpbis.regions.urls")),
+    path("laporan/", include("tpbis.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -25,8 +25,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings: Any) -> None:
+def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def make_library(name: str, region_code: str, kind: str = LibraryKind.VILLAGE, **extra: Any) -> Library:

@@ -24,9 +24,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("libraries:detail", args=[library_id]), _("Perpustakaan saya")))
     elif role is not None:
         items.append((reverse("libraries:list"), _("Mitra")))
+    if role is not None:
+        items.append((reverse("reports:list"), _("Laporan")))
     if Scope.at_least(role, Role.FACILITATOR):
+        items.append((reverse("reports:queue"), _("Verifikasi")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
-    if Scope.at_least(role, Role.PROVINCE):
+    if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
     if role == Role.NATIONAL and user.is_staff:
         items.append((reverse("admin:index"), _("Admin")))

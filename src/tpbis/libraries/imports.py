@@ -264,12 +264,11 @@ def _deepest_name_column(query: RegionQuery) -> str:
 
 
 def _level_message(kind: str, region: Region) -> str:
-    expected = {
-        LibraryKind.PROVINCE: _("sebuah provinsi"),
-        LibraryKind.REGENCY: _("sebuah kabupaten/kota"),
-        LibraryKind.VILLAGE: _("sebuah desa/kelurahan"),
-        LibraryKind.TBM: _("sebuah desa/kelurahan"),
-    }[kind]
+    expected = _("sebuah desa/kelurahan")
+    if kind == LibraryKind.PROVINCE:
+        expected = _("sebuah provinsi")
+    elif kind == LibraryKind.REGENCY:
+        expected = _("sebuah kabupaten/kota")
     return _("Wilayah %(region)s (%(code)s) tidak cocok dengan jenis %(kind)s: harus %(expected)s.") % {
         "region": region.short_name,
         "code": region.code,

@@ -15,4 +15,7 @@ urlpatterns = [
     path("akun/", views.onboarding, name="onboarding"),
     path("akun/lembar-qr/", views.qr_sheet, name="qr_sheet"),
     path("impor/", import_views.import_start, name="import"),
+    path("impor/templat/<slug:kind>.<slug:ext>", import_views.import_template, name="import_template"),
+    path("impor/<slug:kind>/pratinjau/", import_views.import_preview, name="import_preview"),
+    path("impor/<slug:kind>/terapkan/", import_views.import_apply, name="import_apply"),
 ]

@@ -28,6 +28,7 @@ from tpbis.libraries.selectors import (
 )
 from tpbis.libraries.services import library_create, library_set_active, library_update
 from tpbis.regions.models import Level, Region
+from tpbis.reports.selectors import returned_for_library
 from tpbis.regions.selectors import region_ancestors, region_get_by_code
 
 PAGE_SIZE = 50
@@ -96,6 +97,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _scope(request)
     role = scope.role_for_library(library_id=library.pk, region_code=library.region_id)
     managers = library.memberships.filter(role=Role.MANAGER).select_related("user").order_by("user__email")
+    returned = returned_for_library(library_id=library.pk)
     return render(
         request,
         "libraries/detail.html",
@@ -106,6 +108,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": Scope.at_least(role, Role.FACILITATOR),
             "can_invite": Scope.at_least(role, Role.FACILITATOR),
             "can_deactivate": Scope.at_least(role, Role.PROVINCE),
+            "returned": returned,
         },
     )
 

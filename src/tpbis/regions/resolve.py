@@ -159,8 +159,8 @@ class _NameIndex:
     @classmethod
     def build(cls, queries: Sequence[RegionQuery]) -> _NameIndex:
         index = cls()
-        for region in Region.objects.filter(level__in=[Level.PROVINCE, Level.REGENCY]):
-            index._add_upper(region)
+        for upper in Region.objects.filter(level__in=[Level.PROVINCE, Level.REGENCY]):
+            index._add_upper(upper)
         regencies = set()
         for query in queries:
             if query.regency and (query.district or query.village):
@@ -239,13 +239,20 @@ class _NameIndex:
         return _pick(candidates, "kabupaten_kota", query.regency, province.short_name if province else "")
 
     def _district(self, query: RegionQuery, regency: Region) -> RegionMatch:
-        bare, _kind = _strip_prefix(fold(query.district), _DISTRICT_PREFIXES)
-        candidates = self.districts.get((regency.code, _key(bare)), [])
+        folded = fold(query.district)
+        bare, _kind = _strip_prefix(folded, _DISTRICT_PREFIXES)
+        # Some names start with a prefix word themselves ("Desa Baru Barat"), so try the full name too.
+        candidates = self.districts.get((regency.code, _key(bare))) or self.districts.get(
+            (regency.code, _key(folded)), []
+        )
         return _pick(candidates, "kecamatan", query.district, regency.short_name)
 
     def _village(self, query: RegionQuery, regency: Region, district: Region | None) -> RegionMatch:
-        bare, kind = _strip_prefix(fold(query.village), _VILLAGE_PREFIXES)
-        candidates = self.villages.get((regency.code, _key(bare)), [])
+        folded = fold(query.village)
+        bare, kind = _strip_prefix(folded, _VILLAGE_PREFIXES)
+        candidates = self.villages.get((regency.code, _key(bare))) or self.villages.get(
+            (regency.code, _key(folded)), []
+        )
         if district is not None:
             candidates = [v for v in candidates if v.parent_id == district.code]
         if len(candidates) > 1 and kind is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 from conftest import PASSWORD, World
 from tpbis.regions.models import Region
@@ -24,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 # Skipping by marker, before any fixture runs, spares the live server's table flush when there is no browser.
@@ -49,11 +50,9 @@ def _regions_restored(django_db_blocker: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
     # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls next to it.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -64,15 +63,13 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             browser.close()
 
 
-def _horizontal_overflow(page: Any) -> int:
+def _horizontal_overflow(page: Page) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth")) - PHONE["width"]
 
 
 def test_a_facilitator_on_a_phone_reaches_the_libraries_of_their_kabupaten(
-    live_server: Any, world: World, browser_page: Any
+    live_server: Any, world: World, browser_page: Page
 ) -> None:
-    from playwright.sync_api import expect
-
     page = browser_page
     page.goto(live_server.url + "/akun/masuk/")
     page.fill("input[name='username']", world.facilitator_3524.email)

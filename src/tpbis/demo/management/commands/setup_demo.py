@@ -21,7 +21,7 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         if not Region.objects.exists():
             started = time.monotonic()
-            created, _updated, counts = regions_load()
+            counts = regions_load()[2]
             self.stdout.write(
                 _("Wilayah dimuat: %(counts)s (%(seconds).1f s)")
                 % {"counts": counts, "seconds": time.monotonic() - started}

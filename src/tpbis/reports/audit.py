@@ -1,0 +1,71 @@
+"""The audit trail of records: every create, change and status change, with field diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from tpbis.accounts.models import User
+from tpbis.reports.models import AuditEntry
+
+
+def shown(value: Any) -> Any:
+    """A JSON-safe form of a field value, as a person would read it."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def snapshot(record: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: shown(getattr(record, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def audit_log(
+    *,
+    record: models.Model,
+    action: str,
+    user: User | None,
+    changes: dict[str, list[Any]] | None = None,
+    comment: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        action=action,
+        user=user,
+        changes=changes or {},
+        comment=comment,
+    )
+
+
+def audit_log_many(*, records: Sequence[models.Model], action: str, user: User | None, comment: str = "") -> None:
+    """One entry per record in a single INSERT (imports and bulk verification)."""
+    if not records:
+        return
+    content_type = ContentType.objects.get_for_model(records[0])
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(content_type=content_type, object_id=r.pk, action=action, user=user, comment=comment)
+            for r in records
+        ],
+        batch_size=500,
+    )
+
+
+def audit_for(record: models.Model) -> models.QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("user")

@@ -1,0 +1,299 @@
+"""Short entry forms, one per record type, sized for a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tpbis.regions.forms import RegionField
+from tpbis.regions.models import Level
+from tpbis.reports.models import (
+    Advocacy,
+    AdvocacyOutcome,
+    CommunityEngagement,
+    InformationService,
+    Publicity,
+    Replication,
+    Status,
+    VocabularyKind,
+    VocabularyTerm,
+    Visitors,
+)
+
+MONTHS = [
+    (1, _("Januari")),
+    (2, _("Februari")),
+    (3, _("Maret")),
+    (4, _("April")),
+    (5, _("Mei")),
+    (6, _("Juni")),
+    (7, _("Juli")),
+    (8, _("Agustus")),
+    (9, _("September")),
+    (10, _("Oktober")),
+    (11, _("November")),
+    (12, _("Desember")),
+]
+
+
+def vocabulary(kind: str, current: str | list[str] | None = None) -> list[tuple[str, str]]:
+    """Active terms of a vocabulary, plus the record's current value if it has since been retired."""
+    values = list(VocabularyTerm.objects.filter(kind=kind, is_active=True).values_list("value", flat=True))
+    extra = current if isinstance(current, list) else [current] if current else []
+    values += [value for value in extra if value not in values]
+    return [(value, value) for value in values]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files in one input; each is checked and re-encoded by the photo service."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif", "capture": "environment"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
+class RecordForm(forms.ModelForm):
+    """Base: shared date default and the likely-duplicate confirmation."""
+
+    confirm_duplicate = forms.BooleanField(
+        label=_("Ya, ini kegiatan yang berbeda. Tetap simpan."), required=False, widget=forms.CheckboxInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "date" in self.fields:
+            self.fields["date"].required = True
+            self.fields["date"].widget = DateInput(attrs={"max": timezone.localdate().isoformat()})
+            if not self.instance.pk:
+                self.fields["date"].initial = timezone.localdate()
+        self.fields["confirm_duplicate"].widget.attrs["class"] = "check"
+
+    def entry_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"photos", "confirm_duplicate"}}
+
+
+class EngagementForm(RecordForm):
+    photos = PhotosField(label=_("Foto kegiatan (1–3)"), help_text=_("JPEG, PNG, WebP atau HEIC, paling besar 10 MB per foto."))
+
+    class Meta:
+        model = CommunityEngagement
+        fields = [
+            "date",
+            "title",
+            "activity_field",
+            "activity_kind",
+            "audience",
+            "participants",
+            "participants_male",
+            "participants_female",
+            "participants_disability",
+            "story",
+        ]
+        widgets = {
+            "story": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+            "participants_male": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "participants_female": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "participants_disability": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+        help_texts = {
+            "participants": _("Boleh dikosongkan jika laki-laki dan perempuan diisi: dijumlahkan otomatis."),
+            "story": _("Opsional: cerita singkat perubahan yang dialami peserta."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        inst = self.instance
+        self.fields["activity_field"] = forms.ChoiceField(label=_("Bidang kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_FIELD, inst.activity_field))
+        self.fields["activity_kind"] = forms.ChoiceField(
+            label=_("Jenis kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_KIND, inst.activity_kind), widget=forms.RadioSelect
+        )
+        self.fields["audience"] = forms.ChoiceField(label=_("Sasaran"), choices=vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience))
+        self.fields["participants"].required = False
+        self.order_fields(self.Meta.fields + ["photos", "confirm_duplicate"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        male, female = cleaned.get("participants_male"), cleaned.get("participants_female")
+        if cleaned.get("participants") is None and male is not None and female is not None:
+            cleaned["participants"] = male + female
+        if cleaned.get("participants") is None and "participants" not in self.errors:
+            self.add_error("participants", _("Isi jumlah peserta, atau jumlah laki-laki dan perempuan."))
+        return cleaned
+
+
+class AdvocacyForm(RecordForm):
+    photos = PhotosField(label=_("Foto (opsional, paling banyak 3)"))
+
+    class Meta:
+        model = Advocacy
+        fields = ["date", "title", "targets", "outcome", "amount", "resource_persons", "goods", "regulation_kind", "regulation_date"]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "amount": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1000}),
+            "resource_persons": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "goods": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        inst = self.instance
+        self.fields["targets"] = forms.MultipleChoiceField(
+            label=_("Sasaran advokasi"),
+            choices=vocabulary(VocabularyKind.ADVOCACY_TARGET, list(inst.targets or [])),
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["regulation_kind"] = forms.ChoiceField(
+            label=_("Jenis regulasi"),
+            required=False,
+            choices=[("", "—"), *vocabulary(VocabularyKind.REGULATION_KIND, inst.regulation_kind)],
+        )
+        self.fields["regulation_date"].widget = DateInput()
+        for name in ("amount", "resource_persons", "goods"):
+            self.fields[name].required = False
+        self.order_fields(self.Meta.fields + ["photos", "confirm_duplicate"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("amount", "resource_persons", "goods"):
+            if cleaned.get(name) is None:
+                cleaned[name] = 0
+        return cleaned
+
+
+class PublicityForm(RecordForm):
+    link = forms.URLField(label=_("Tautan"), assume_scheme="https", max_length=1000)
+
+    class Meta:
+        model = Publicity
+        fields = ["date", "title", "media_kind", "media_name", "link"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["media_kind"] = forms.ChoiceField(
+            label=_("Jenis publikasi"),
+            choices=vocabulary(VocabularyKind.MEDIA_KIND, self.instance.media_kind),
+            widget=forms.RadioSelect,
+        )
+        self.fields["media_name"].widget.attrs["placeholder"] = _("mis. Instagram, Radar Bromo, RRI")
+        self.order_fields(self.Meta.fields + ["confirm_duplicate"])
+
+
+def _month_year_fields(form: forms.ModelForm) -> None:
+    today = timezone.localdate()
+    form.fields["month"] = forms.TypedChoiceField(label=_("Bulan"), coerce=int, choices=MONTHS, initial=today.month)
+    form.fields["year"] = forms.TypedChoiceField(
+        label=_("Tahun"), coerce=int, choices=[(y, y) for y in range(today.year, 2017, -1)], initial=today.year
+    )
+
+
+class InformationServiceForm(RecordForm):
+    class Meta:
+        model = InformationService
+        fields = ["month", "year", "books", "digital_books", "computers", "bandwidth"]
+        widgets = {name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}) for name in ("books", "digital_books", "computers")}
+        help_texts = {"bandwidth": _("Kecepatan internet dalam Mbps; 0 jika tidak ada.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _month_year_fields(self)
+        self.fields["bandwidth"].widget.attrs.update({"inputmode": "decimal", "min": 0, "step": "0.1"})
+        del self.fields["confirm_duplicate"]
+        self.order_fields(self.Meta.fields)
+
+
+class VisitorsForm(RecordForm):
+    class Meta:
+        model = Visitors
+        fields = ["month", "year", "male", "female"]
+        widgets = {name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}) for name in ("male", "female")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _month_year_fields(self)
+        del self.fields["confirm_duplicate"]
+        self.order_fields(self.Meta.fields)
+
+    def entry_data(self) -> dict[str, Any]:
+        data = super().entry_data()
+        data["total"] = (data.get("male") or 0) + (data.get("female") or 0)
+        return data
+
+
+class ReplicationForm(RecordForm):
+    region = RegionField(label=_("Provinsi atau kabupaten/kota"), levels=(Level.PROVINCE, Level.REGENCY))
+
+    class Meta:
+        model = Replication
+        fields = ["region", "year", "funds", "funding_source", "villages"]
+        widgets = {"funds": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "step": 1000})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"] = forms.TypedChoiceField(
+            label=_("Tahun anggaran"), coerce=int, choices=[(y, y) for y in range(today.year, 2017, -1)], initial=today.year
+        )
+        self.fields["funding_source"] = forms.ChoiceField(
+            label=_("Sumber dana"), choices=vocabulary(VocabularyKind.FUNDING_SOURCE, self.instance.funding_source)
+        )
+        if self.instance.pk:
+            self.initial["region"] = self.instance.region_id
+        del self.fields["confirm_duplicate"]
+        self.order_fields(self.Meta.fields)
+
+
+FORMS: dict[type[Any], type[RecordForm]] = {
+    CommunityEngagement: EngagementForm,
+    Advocacy: AdvocacyForm,
+    Publicity: PublicityForm,
+    InformationService: InformationServiceForm,
+    Visitors: VisitorsForm,
+    Replication: ReplicationForm,
+}
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Apa yang perlu diperbaiki?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RecordFilterForm(forms.Form):
+    start = forms.DateField(label=_("Dari tanggal"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Sampai tanggal"), required=False, widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Semua status")), *Status.choices])
+    activity_field = forms.ChoiceField(label=_("Bidang kegiatan"), required=False)
+    region = RegionField(label=_("Wilayah"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity_field"].choices = [("", _("Semua bidang")), *vocabulary(VocabularyKind.ACTIVITY_FIELD)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("Tanggal akhir sebelum tanggal awal."))
+        return cleaned

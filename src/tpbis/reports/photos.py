@@ -1,0 +1,272 @@
+"""Photo evidence (*foto kegiatan*) for records: validate uploads, re-encode without metadata, store, remove.
+
+Every upload is decoded and written anew as a JPEG of at most MAX_EDGE pixels, so what we store carries
+no EXIF, GPS position, ICC profile or anything else the phone put in the original, and never the user's
+file name.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pillow_heif
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageFile, ImageOps
+
+from tpbis.accounts.models import User
+from tpbis.reports.models import Photo, Status
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_EDGE = 1600
+THUMB_EDGE = 320
+# Enough for the 48–64 MP sensors of current phones, and below Pillow's own warning threshold (89 M), so
+# our check answers first. A JPEG is decoded at a reduced scale (draft), so it never costs this much memory.
+MAX_PIXELS = 80_000_000
+JPEG_QUALITY = 82
+THUMB_QUALITY = 75
+# Pillow identifiers of the accepted formats. Only these decoders are ever tried, so a file posing as
+# a photo cannot reach rarer, riskier ones (EPS would call Ghostscript, for instance).
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+MAX_NAME_CHARS = 80
+
+pillow_heif.register_heif_opener()
+# A truncated upload must be refused, not half-decoded into a grey-bottomed photo.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A validated photo, re-encoded and ready to store; `original_name` is only for messages."""
+
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    original_name: str
+
+
+class _Refused(Exception):
+    """One file cannot be accepted; the message is already translated and names no file."""
+
+
+def photos_prepare(*, files: Sequence[UploadedFile]) -> list[PreparedPhoto]:
+    """Validate and re-encode every file; raise one ValidationError with a message per bad file."""
+    prepared: list[PreparedPhoto] = []
+    errors: list[str] = []
+    for upload in files:
+        name = _display_name(upload)
+        try:
+            prepared.append(_prepare_one(upload, name))
+        except _Refused as refusal:
+            errors.append(f"{name}: {refusal}")
+    if errors:
+        raise ValidationError(errors)
+    return prepared
+
+
+def photos_check_count(*, existing: int, adding: int, minimum: int, maximum: int = 3) -> None:
+    """Refuse a record that would end up with fewer than `minimum` or more than `maximum` photos."""
+    total = existing + adding
+    if total > maximum:
+        raise ValidationError(_("Paling banyak %(max)d foto per laporan.") % {"max": maximum})
+    if total < minimum:
+        raise ValidationError(_("Lampirkan %(min)d–%(max)d foto kegiatan.") % {"min": minimum, "max": maximum})
+
+
+def photos_save(
+    *, record: models.Model, prepared: Sequence[PreparedPhoto], user: User | None, start_position: int = 0
+) -> list[Photo]:
+    """Store the prepared photos under random names and attach them to `record` after its last photo."""
+    content_type = ContentType.objects.get_for_model(record)
+    saved: list[Photo] = []
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            for offset, item in enumerate(prepared):
+                photo = Photo(
+                    content_type=content_type,
+                    object_id=record.pk,
+                    width=item.width,
+                    height=item.height,
+                    position=start_position + offset,
+                    uploaded_by=user,
+                )
+                stem = uuid.uuid4().hex
+                photo.image.save(f"{stem}.jpg", ContentFile(item.image), save=False)
+                written.append(photo.image.name)
+                photo.thumbnail.save(f"{stem}.jpg", ContentFile(item.thumbnail), save=False)
+                written.append(photo.thumbnail.name)
+                photo.save()
+                saved.append(photo)
+    except BaseException:
+        # Files are not transactional: take back what this call wrote so a failed save leaves nothing.
+        _delete_files(written)
+        raise
+    return saved
+
+
+def photos_for(record: models.Model) -> QuerySet[Photo]:
+    """The record's photos in the order the manager attached them."""
+    content_type = ContentType.objects.get_for_model(record)
+    return Photo.objects.filter(content_type=content_type, object_id=record.pk).order_by("position", "pk")
+
+
+def photo_remove(*, photo: Photo, user: User | None) -> None:
+    """Delete a photo of a record that is not verified yet (a manager replacing it while correcting).
+
+    Verified evidence stays. The caller checks the user's right over the record and writes the audit entry.
+    """
+    record = photo.record
+    if record is None or getattr(record, "status", None) == Status.VERIFIED:
+        raise ValidationError(_("Foto pada laporan yang sudah diverifikasi tidak dapat dihapus."))
+    names = [photo.image.name, photo.thumbnail.name]
+    photo.delete()
+    # Only once the row is really gone: a rolled-back transaction must still find its files.
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def _prepare_one(upload: UploadedFile, name: str) -> PreparedPhoto:
+    size = upload.size if upload.size is not None else _measure(upload)
+    if size > MAX_PHOTO_BYTES:
+        raise _Refused(
+            _("ukuran %(size)s MB melebihi batas %(limit)d MB.")
+            % {
+                # Rounded up, so a file just over the limit never reads as exactly the limit.
+                "size": number_format(math.ceil(size * 10 / (1024 * 1024)) / 10, decimal_pos=1),
+                "limit": MAX_PHOTO_BYTES // (1024 * 1024),
+            }
+        )
+    upload.seek(0)
+    try:
+        img = Image.open(upload, formats=ACCEPTED_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise _Refused(_too_many_pixels(None)) from exc
+    except Exception as exc:
+        # Only the header has been read here; whatever fails to parse it is not a photo we accept.
+        raise _Refused(_("bukan gambar JPEG, PNG, WebP atau HEIC.")) from exc
+    with img:
+        return _reencode(img, name)
+
+
+def _reencode(img: ImageFile.ImageFile, name: str) -> PreparedPhoto:
+    if img.format not in ACCEPTED_FORMATS:
+        raise _Refused(_("bukan gambar JPEG, PNG, WebP atau HEIC."))
+    pixels = img.width * img.height
+    if pixels > MAX_PIXELS:
+        raise _Refused(_too_many_pixels(pixels))
+    if img.format == "JPEG":
+        # Decode at 1/2, 1/4 or 1/8 scale when that still covers MAX_EDGE: far less memory and time.
+        img.draft(None, (MAX_EDGE, MAX_EDGE))
+    try:
+        img.load()
+    except Exception as exc:
+        # Decoders signal damaged data with OSError, SyntaxError, ValueError, EOFError or their own
+        # types (pillow_heif); any of them means the same thing to the person uploading.
+        raise _Refused(_("file gambar terpotong atau rusak.")) from exc
+    icc_profile = img.info.get("icc_profile")
+    photo = _upright(img)
+    photo = _to_rgb_or_rgba(photo)
+    photo.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
+    photo = _to_srgb(photo, icc_profile)
+    flat = _flatten(photo)
+    thumb = flat.copy()
+    thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.LANCZOS)
+    return PreparedPhoto(
+        image=_jpeg(flat, JPEG_QUALITY),
+        thumbnail=_jpeg(thumb, THUMB_QUALITY),
+        width=flat.width,
+        height=flat.height,
+        original_name=name,
+    )
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    # Phones store a portrait photo as landscape pixels plus an orientation tag; the tag goes with the
+    # metadata, so it must be applied to the pixels first.
+    try:
+        return ImageOps.exif_transpose(img) or img
+    except Exception:
+        # Malformed EXIF should not cost the manager the photo; it is shown as stored.
+        return img
+
+
+def _to_rgb_or_rgba(img: Image.Image) -> Image.Image:
+    if img.mode in ("RGB", "RGBA"):
+        return img
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        # 16-bit greyscale PNG: scale to 8 bits instead of letting convert() clip everything to white.
+        return img.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
+    has_alpha = "A" in img.getbands() or "transparency" in img.info
+    return img.convert("RGBA" if has_alpha else "RGB")
+
+
+def _to_srgb(img: Image.Image, icc_profile: Any) -> Image.Image:
+    # The profile is dropped with the rest of the metadata; converting first keeps the colours of photos
+    # taken in wide gamut (Display P3 on iPhones) from turning dull.
+    if not icc_profile or not isinstance(icc_profile, bytes):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        converted = ImageCms.profileToProfile(img, source, _SRGB, outputMode=img.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img
+    return converted or img
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    # A fresh image carries no `info` at all, and transparent areas become white rather than black.
+    flat = Image.new("RGB", img.size, (255, 255, 255))
+    flat.paste(img, mask=img.getchannel("A") if img.mode == "RGBA" else None)
+    return flat
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    # Progressive JPEGs show a rough whole picture early on a slow connection.
+    img.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _too_many_pixels(pixels: int | None) -> str:
+    limit = number_format(MAX_PIXELS, force_grouping=True)
+    if pixels is None:
+        return _("ukuran gambar terlalu besar (lebih dari %(limit)s piksel).") % {"limit": limit}
+    return _("ukuran gambar terlalu besar (%(pixels)s piksel, batas %(limit)s piksel).") % {
+        "pixels": number_format(pixels, force_grouping=True),
+        "limit": limit,
+    }
+
+
+def _measure(upload: UploadedFile) -> int:
+    upload.seek(0, os.SEEK_END)
+    size = upload.tell()
+    upload.seek(0)
+    return size
+
+
+def _display_name(upload: UploadedFile) -> str:
+    name = os.path.basename((upload.name or "").replace("\\", "/"))
+    name = "".join(char for char in name if char.isprintable()).strip() or _("(tanpa nama)")
+    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"
+
+
+def _delete_files(names: Sequence[str]) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)

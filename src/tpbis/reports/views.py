@@ -1,0 +1,415 @@
+"""Record pages: entry on a phone, detail with audit trail, lists, and the verification queue."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tpbis.accounts.models import Role, User
+from tpbis.accounts.scope import Scope
+from tpbis.libraries.models import Library
+from tpbis.libraries.selectors import library_get_for_user
+from tpbis.reports.audit import audit_for
+from tpbis.reports.forms import FORMS, MONTHS, RecordFilterForm, RecordForm, ReturnForm
+from tpbis.reports.models import CommunityEngagement, Photo, Replication, Status
+from tpbis.reports.photos import photos_check_count, photos_for, photos_prepare
+from tpbis.reports.rules import likely_duplicates
+from tpbis.reports.selectors import (
+    MONTHLY,
+    RecordFilters,
+    can_verify,
+    record_get_for_user,
+    record_list_for_user,
+    record_model,
+    record_role,
+    status_counts,
+    verification_queue,
+)
+from tpbis.reports.services import (
+    ENTRY_FIELDS,
+    record_create,
+    record_get_by_client_id,
+    record_return,
+    record_submit,
+    record_update,
+    record_verify,
+    record_withdraw,
+    records_verify_bulk,
+)
+
+TYPE_LABELS = {
+    "pelibatan": gettext_lazy("Pelibatan masyarakat"),
+    "advokasi": gettext_lazy("Advokasi"),
+    "publikasi": gettext_lazy("Publikasi"),
+    "peningkatan": gettext_lazy("Layanan informasi"),
+    "pengunjung": gettext_lazy("Pengunjung"),
+    "replikasi": gettext_lazy("Replikasi mandiri"),
+}
+PAGE_SIZE = 30
+PHOTO_LIMITS = {CommunityEngagement: (1, 3)}  # Advocacy: optional, up to 3
+MAX_PHOTOS = 3
+
+
+def _scope(request: HttpRequest) -> Scope:
+    return request.scope  # type: ignore[attr-defined,no-any-return]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _entry_library(request: HttpRequest) -> Library:
+    """The library a new record is for: ?perpustakaan=, else the manager's only library."""
+    scope = _scope(request)
+    raw = request.GET.get("perpustakaan") or request.POST.get("perpustakaan")
+    if raw and raw.isdigit():
+        return library_get_for_user(scope=scope, pk=int(raw))
+    if len(scope.libraries) == 1:
+        return library_get_for_user(scope=scope, pk=next(iter(scope.libraries)))
+    raise Http404
+
+
+def _photo_limits(model: type[Any]) -> tuple[int, int] | None:
+    if model is CommunityEngagement:
+        return PHOTO_LIMITS[model]
+    if "photos" in FORMS[model].base_fields:
+        return (0, MAX_PHOTOS)
+    return None
+
+
+def _prepare_photos(form: RecordForm, model: type[Any], existing: int) -> list[Any] | None:
+    """Check and re-encode uploaded photos; None (with form errors) when any is refused."""
+    limits = _photo_limits(model)
+    if limits is None:
+        return []
+    files = form.cleaned_data.get("photos") or []
+    try:
+        photos_check_count(existing=existing, adding=len(files), minimum=limits[0], maximum=limits[1])
+        return photos_prepare(files=files)
+    except ValidationError as error:
+        form.add_error("photos", error.messages)
+        return None
+
+
+def _add_errors(form: RecordForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _same_month_record(model: type[Any], library: Library, data: dict[str, Any]) -> Any | None:
+    if model not in MONTHLY:
+        return None
+    return (
+        model.objects.filter(library=library, year=data.get("year"), month=data.get("month"))
+        .exclude(status=Status.WITHDRAWN)
+        .order_by("-pk")
+        .first()
+    )
+
+
+@login_required
+def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
+    model = record_model(record_type)
+    scope = _scope(request)
+    library = None if model is Replication else _entry_library(request)
+    if model is Replication and not Scope.at_least(scope.highest_role, Role.FACILITATOR):
+        raise PermissionDenied
+    form_class = FORMS[model]
+    form = form_class(request.POST if request.method == "POST" else None, request.FILES or None)
+    client_id = _client_id(request)
+    duplicates: list[Any] = []
+    if request.method == "POST" and (saved := record_get_by_client_id(model=model, client_id=client_id)):
+        # A resend of a submission already saved (double tap, retry on a bad connection).
+        return redirect("reports:detail", record_type=record_type, pk=saved.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.entry_data()
+        if model is Replication and not Scope.at_least(scope.role_for_region(data["region"].code), Role.FACILITATOR):
+            form.add_error("region", _("Wilayah ini di luar wilayah kerja Anda."))
+        elif library is not None and (existing := _same_month_record(model, library, data)) is not None:
+            messages.info(request, _("Laporan bulan ini sudah ada. Silakan perbarui laporan yang sudah ada."))
+            return redirect("reports:edit", record_type=record_type, pk=existing.pk)
+        else:
+            probe = model(**{k: v for k, v in data.items() if k in ENTRY_FIELDS[model]})
+            if library is not None:
+                probe.library = library
+            duplicates = likely_duplicates(probe) if library is not None else []
+            if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+                form.add_error(None, _("Sepertinya laporan ini sudah pernah diisi. Periksa daftar di bawah."))
+            else:
+                photos = _prepare_photos(form, model, existing=0)
+                if photos is not None:
+                    try:
+                        record, created = record_create(
+                            model=model,
+                            user=_user(request),
+                            data=data,
+                            library=library,
+                            client_id=client_id,
+                            photos=photos,
+                            submit=request.POST.get("draft") != "1",
+                        )
+                    except ValidationError as error:
+                        _add_errors(form, error)
+                    else:
+                        if created:
+                            messages.success(request, _("Laporan tersimpan. Terima kasih!"))
+                        return redirect("reports:detail", record_type=record_type, pk=record.pk)
+    return render(
+        request,
+        "reports/form.html",
+        {
+            "form": form,
+            "record_type": record_type,
+            "type_label": TYPE_LABELS[record_type],
+            "library": library,
+            "client_id": client_id,
+            "duplicates": duplicates,
+            "record": None,
+        },
+    )
+
+
+def _client_id(request: HttpRequest) -> uuid.UUID:
+    """The id the page generated for this submission, so a double tap or resend saves once."""
+    raw = request.POST.get("client_id", "")
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return uuid.uuid4()
+
+
+def _get_record(request: HttpRequest, record_type: str, pk: int) -> tuple[Any, str | None]:
+    model = record_model(record_type)
+    scope = _scope(request)
+    record = record_get_for_user(model=model, scope=scope, pk=pk)
+    return record, record_role(record=record, scope=scope)
+
+
+@login_required
+def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
+    record, role = _get_record(request, record_type, pk)
+    model = type(record)
+    user = _user(request)
+    fields = [(model._meta.get_field(name).verbose_name, _display(record, name)) for name in ENTRY_FIELDS[model]]
+    is_own = record.entered_by_id == user.pk
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "record": record,
+            "record_type": record_type,
+            "type_label": TYPE_LABELS[record_type],
+            "fields": fields,
+            "photos": photos_for(record) if model is not Replication else [],
+            "external_photos": [u for u in getattr(record, "external_attachments", "").split(",") if u],
+            "audit": audit_for(record),
+            "can_edit": record.status != Status.WITHDRAWN,
+            "can_verify": can_verify(role=role) and not is_own and record.status == Status.SUBMITTED,
+            "can_return": can_verify(role=role) and not is_own and record.status in (Status.SUBMITTED, Status.VERIFIED),
+            "can_submit": record.status in (Status.DRAFT, Status.RETURNED),
+            "can_withdraw": record.status != Status.WITHDRAWN,
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+def _display(record: Any, name: str) -> Any:
+    value = getattr(record, name)
+    if name == "month":
+        return dict(MONTHS).get(value, value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    display = getattr(record, f"get_{name}_display", None)
+    return display() if display else value
+
+
+@login_required
+def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
+    record, role = _get_record(request, record_type, pk)
+    model = type(record)
+    if record.status == Status.WITHDRAWN:
+        raise PermissionDenied
+    form = FORMS[model](request.POST if request.method == "POST" else None, request.FILES or None, instance=record)
+    if "confirm_duplicate" in form.fields:
+        del form.fields["confirm_duplicate"]
+    if request.method == "POST" and form.is_valid():
+        data = form.entry_data()
+        existing_photos = photos_for(record).count() if model is not Replication else 0
+        photos = _prepare_photos(form, model, existing=existing_photos)
+        if photos is not None:
+            try:
+                # Re-read so that the diff in the audit trail compares with what was saved.
+                fresh = model.objects.get(pk=record.pk)
+                changes = record_update(record=fresh, user=_user(request), data=data, photos=photos)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if changes:
+                    messages.success(request, _("Perubahan disimpan dan dikirim untuk diverifikasi."))
+                else:
+                    messages.info(request, _("Tidak ada yang berubah."))
+                return redirect("reports:detail", record_type=record_type, pk=record.pk)
+    return render(
+        request,
+        "reports/form.html",
+        {
+            "form": form,
+            "record_type": record_type,
+            "type_label": TYPE_LABELS[record_type],
+            "library": getattr(record, "library", None),
+            "record": record,
+            "client_id": record.client_id,
+            "duplicates": [],
+        },
+    )
+
+
+@require_POST
+@login_required
+def record_action(request: HttpRequest, record_type: str, pk: int, action: str) -> HttpResponse:
+    record, role = _get_record(request, record_type, pk)
+    user = _user(request)
+    if action in {"verify", "return"} and not can_verify(role=role):
+        raise PermissionDenied
+    try:
+        if action == "verify":
+            record_verify(record=record, user=user)
+            messages.success(request, _("Laporan diverifikasi."))
+        elif action == "return":
+            record_return(record=record, user=user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Laporan dikembalikan ke perpustakaan dengan catatan Anda."))
+        elif action == "submit":
+            record_submit(record=record, user=user)
+            messages.success(request, _("Laporan dikirim untuk diverifikasi."))
+        elif action == "withdraw":
+            record_withdraw(record=record, user=user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Laporan ditarik. Riwayatnya tetap tersimpan."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("reports:detail", record_type=record_type, pk=record.pk)
+
+
+def _filters(form: RecordFilterForm, library_id: int | None) -> RecordFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    region = data.get("region")
+    return RecordFilters(
+        start=data.get("start"),
+        end=data.get("end"),
+        status=data.get("status") or None,
+        activity_field=data.get("activity_field") or None,
+        region=region.code if region else None,
+        library_id=library_id,
+    )
+
+
+@login_required
+def record_list(request: HttpRequest, record_type: str = "pelibatan") -> HttpResponse:
+    model = record_model(record_type)
+    scope = _scope(request)
+    if scope.is_empty:
+        raise PermissionDenied
+    library = None
+    raw_library = request.GET.get("perpustakaan", "")
+    if raw_library.isdigit():
+        library = library_get_for_user(scope=scope, pk=int(raw_library))
+    form = RecordFilterForm(request.GET or None)
+    filters = _filters(form, library.pk if library else None)
+    if filters.region and not scope.covers_region(filters.region):
+        raise Http404
+    qs: QuerySet[Any] = record_list_for_user(model=model, scope=scope, filters=filters)
+    counts = status_counts(
+        qs=record_list_for_user(model=model, scope=scope, filters=RecordFilters(**{**filters.__dict__, "status": None}))
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "record_type": record_type,
+            "type_label": TYPE_LABELS[record_type],
+            "types": TYPE_LABELS,
+            "library": library,
+            "query": query.urlencode(),
+            "monthly": model in MONTHLY,
+            "statuses": Status,
+        },
+    )
+
+
+@login_required
+def queue(request: HttpRequest, record_type: str = "pelibatan") -> HttpResponse:
+    scope = _scope(request)
+    if not Scope.at_least(scope.highest_role, Role.FACILITATOR):
+        raise PermissionDenied
+    model = record_model(record_type)
+    qs = verification_queue(model=model, scope=scope, user_id=_user(request).pk)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = {
+        name: verification_queue(model=record_model(name), scope=scope, user_id=_user(request).pk).count()
+        for name in TYPE_LABELS
+    }
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "page": page,
+            "record_type": record_type,
+            "type_label": TYPE_LABELS[record_type],
+            "types": TYPE_LABELS,
+            "totals": totals,
+            "return_form": ReturnForm(),
+            "photos_by_record": _photos_by_record(list(page)),
+        },
+    )
+
+
+def _photos_by_record(records: list[Any]) -> dict[int, list[Any]]:
+    if not records or isinstance(records[0], Replication):
+        return {}
+    content_type = ContentType.objects.get_for_model(records[0])
+    photos: dict[int, list[Any]] = {}
+    for photo in Photo.objects.filter(content_type=content_type, object_id__in=[r.pk for r in records]):
+        photos.setdefault(photo.object_id, []).append(photo)
+    return photos
+
+
+@require_POST
+@login_required
+def queue_bulk_verify(request: HttpRequest, record_type: str) -> HttpResponse:
+    scope = _scope(request)
+    model = record_model(record_type)
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    records = list(verification_queue(model=model, scope=scope, user_id=_user(request).pk).filter(pk__in=ids))
+    verified, skipped = records_verify_bulk(records=records, user=_user(request))
+    messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": verified})
+    if skipped or len(records) < len(ids):
+        messages.warning(request, _("%(n)s laporan dilewati (bukan antrean Anda atau sudah diproses).") % {"n": skipped + len(ids) - len(records)})
+    return redirect(reverse("reports:queue_type", args=[record_type]))
