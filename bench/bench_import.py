@@ -31,7 +31,7 @@ def _partner_csv(rows: int, *, by_name: bool = False, changed_every: int = 0) ->
     villages = list(
         Region.objects.filter(level=Level.VILLAGE)
         .order_by("code")
-        .values_list("code", "name", "parent__name", "parent__parent__name")
+        .values_list("code", "name", "kind", "parent__name", "parent__parent__name")
     )
     if len(villages) < rows:
         raise SystemExit(f"only {len(villages)} villages loaded; run `manage.py load_regions` first")
@@ -53,7 +53,7 @@ def _partner_csv(rows: int, *, by_name: bool = False, changed_every: int = 0) ->
         ]
     )
     for i in range(rows):
-        code, village, district, regency = villages[i * step]
+        code, village, kind, district, regency = villages[i * step]
         support = "replikasi_mandiri" if i % 3 == 0 else "Full Support"
         year = 2018 + (i % 8) + (1 if changed_every and i % changed_every == 0 else 0)
         writer.writerow(
@@ -67,7 +67,7 @@ def _partner_csv(rows: int, *, by_name: bool = False, changed_every: int = 0) ->
                 year,
                 regency if by_name else "",
                 district if by_name else "",
-                village if by_name else "",
+                f"{kind.title()} {village}" if by_name else "",  # "Desa X" / "Kelurahan X"
             ]
         )
     return out.getvalue().encode("utf-8-sig")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -77,7 +78,17 @@ COLUMN_FOR_FIELD = {
 }
 _COMPARED = ("name", "kind", "region_id", "support", "cohort_year", "npp", *TEXT_COLUMNS.values())
 _BATCH = 500
-_Fail = Callable[[str, str], None]  # records an error for a column of the current row
+_Fail = Callable[[str, str], None]
+# Fields clean_fields need not check: relations (a query each) and values the import never sets.
+_NOT_CLEANED = [
+    "id",
+    "region",
+    "province",
+    "regency",
+    "is_active",
+    "created_at",
+    "updated_at",
+]  # records an error for a column of the current row
 
 
 def _choice_key(value: str) -> str:
@@ -123,8 +134,9 @@ class _Draft:
     valid: bool = True
     target: Library | None = None
 
-    @property
+    @cached_property
     def name_key(self) -> tuple[str, str]:
+        """Region code and folded name; read only once the region is attached."""
         return (self.region.code if self.region else "", fold(self.name))
 
 
@@ -167,7 +179,8 @@ def _check_region_columns(table: Table) -> None:
 
 def _plan(*, table: Table, scope: Scope, report: ImportReport) -> _Plan:
     errors = report.errors
-    drafts = [_parse(row, table.headers, errors) for row in table.rows]
+    last_year = timezone.localdate().year + 1
+    drafts = [_parse(row, table.headers, errors, last_year) for row in table.rows]
     _attach_regions(drafts, scope, errors)
     _check_duplicates(drafts, errors)
     _match_existing(drafts, scope, errors)
@@ -179,7 +192,7 @@ def _plan(*, table: Table, scope: Scope, report: ImportReport) -> _Plan:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-def _parse(row: Row, headers: list[str], errors: list[RowError]) -> _Draft:
+def _parse(row: Row, headers: list[str], errors: list[RowError], last_year: int) -> _Draft:
     before = len(errors)
 
     def fail(column: str, message: str) -> None:
@@ -194,7 +207,7 @@ def _parse(row: Row, headers: list[str], errors: list[RowError]) -> _Draft:
     support = SUPPORT_CHOICES.get(_choice_key(row.get("dukungan")))
     if support is None:
         fail("dukungan", _choice_message(row.get("dukungan"), "full_support, bantuan_buku, replikasi_mandiri"))
-    year = _parse_year(row.get("tahun"), fail)
+    year = _parse_year(row.get("tahun"), last_year, fail)
     texts = {TEXT_COLUMNS[c]: " ".join(row.get(c).split()) for c in TEXT_COLUMNS if c in headers}
     _check_texts(texts, support, fail)
     query = RegionQuery(
@@ -216,8 +229,7 @@ def _choice_message(value: str, allowed: str) -> str:
     return _('"%(value)s" tidak dikenal. Pilihan: %(allowed)s.') % {"value": value, "allowed": allowed}
 
 
-def _parse_year(raw: str, fail: _Fail) -> int | None:
-    last = timezone.localdate().year + 1
+def _parse_year(raw: str, last: int, fail: _Fail) -> int | None:
     try:
         year = int(raw.strip())
     except ValueError:
@@ -435,7 +447,7 @@ def _assign(library: Library, draft: _Draft) -> list[str]:
 def _model_valid(library: Library, draft: _Draft, errors: list[RowError]) -> bool:
     """The model's own rules (lengths, choices, funding source), as a last check before writing."""
     try:
-        library.clean_fields(exclude=["region", "province", "regency"])
+        library.clean_fields(exclude=_NOT_CLEANED)
         library.clean()
     except ValidationError as error:
         for name, messages in error.message_dict.items():

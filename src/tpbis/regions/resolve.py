@@ -259,8 +259,15 @@ class _NameIndex:
             # "Desa X" vs "Kelurahan X" in one kabupaten is an explicit choice, not a guess.
             candidates = [v for v in candidates if v.kind == kind] or candidates
         where = district.short_name if district else regency.short_name
-        labels = {v.code: f"{v.name}, {self.district_names.get(v.parent_id or '', '')}" for v in candidates}
-        return _pick(candidates, "desa_kelurahan", query.village, where, labels)
+        labels = {
+            v.code: f"{v.get_kind_display()} {v.name}, {self.district_names.get(v.parent_id or '', '')}"
+            for v in candidates
+        }
+        # Same name twice in one kecamatan: only "Desa" / "Kelurahan" (or the code) tells them apart.
+        same_district = len(candidates) > 1 and len({v.parent_id for v in candidates}) == 1
+        return _pick(
+            candidates, "desa_kelurahan", query.village, where, labels, _kind_hint() if same_district else None
+        )
 
 
 _UNKNOWN = {
@@ -277,8 +284,17 @@ _AMBIGUOUS_HINT = {
 }
 
 
+def _kind_hint() -> str:
+    return _('Tulis "Desa" atau "Kelurahan" di depan namanya, atau isi kode_wilayah.')
+
+
 def _pick(
-    candidates: list[Region], column: str, typed: str, where: str, labels: dict[str, str] | None = None
+    candidates: list[Region],
+    column: str,
+    typed: str,
+    where: str,
+    labels: dict[str, str] | None = None,
+    hint: str | None = None,
 ) -> RegionMatch:
     if len(candidates) == 1:
         return RegionMatch(region=candidates[0])
@@ -291,6 +307,6 @@ def _pick(
     message = _('Nama "%(name)s" cocok dengan lebih dari satu wilayah: %(candidates)s. %(hint)s') % {
         "name": typed.strip(),
         "candidates": listed,
-        "hint": _AMBIGUOUS_HINT[column](),
+        "hint": hint or _AMBIGUOUS_HINT[column](),
     }
     return RegionMatch(column=column, message=message)

@@ -92,7 +92,7 @@ def photos_check_count(*, existing: int, adding: int, minimum: int, maximum: int
 def photos_save(
     *, record: models.Model, prepared: Sequence[PreparedPhoto], user: User | None, start_position: int = 0
 ) -> list[Photo]:
-    """Store the prepared photos under random names and attach them to `record` after its last photo."""
+    """Store the prepared photos under random names and attach them to `record` from `start_position` on."""
     content_type = ContentType.objects.get_for_model(record)
     saved: list[Photo] = []
     written: list[str] = []

@@ -60,7 +60,7 @@ VERIFIED_TEXT = "Sudah Diverifikasi"
 NOT_VERIFIED_TEXT = "Belum Diverifikasi"
 IMPORT_COMMENT = "impor SIM"
 WITHDRAW_COMMENT = "tidak ada lagi di SIM lama"
-RETURN_COMMENT = "muncul lagi di SIM lama"
+REAPPEAR_COMMENT = "muncul lagi di SIM lama"
 
 _MODELS: dict[str, type[models.Model]] = {
     "pelibatan": CommunityEngagement,
@@ -1006,7 +1006,7 @@ def _sync_type(
     audit_log_many(records=to_create, action=AuditAction.IMPORT, user=user, comment=IMPORT_COMMENT)
     verified, restored = changed[AuditAction.VERIFY], changed[AuditAction.IMPORT]
     _audit_status(verified, action=AuditAction.VERIFY, before=before, user=user, comment=IMPORT_COMMENT)
-    _audit_status(restored, action=AuditAction.IMPORT, before=before, user=user, comment=RETURN_COMMENT)
+    _audit_status(restored, action=AuditAction.IMPORT, before=before, user=user, comment=REAPPEAR_COMMENT)
     _audit_status(withdrawn, action=AuditAction.WITHDRAW, before=before, user=user, comment=WITHDRAW_COMMENT)
     result.created[record_type] = len(to_create)
     result.status_changed[record_type] = len(changed[AuditAction.VERIFY])
@@ -1098,7 +1098,7 @@ def sim_import_folder(*, folder: Path, as_of: dt.date | None = None, user: User 
             region=sim_folder.regency,
             period_start=sim_folder.period_start,
             period_end=sim_folder.last_input,
-            source=str(folder)[:500],
+            source=str(folder.resolve())[:500],
             imported_by=user,
         )
         result = SimImportResult(
