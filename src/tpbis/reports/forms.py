@@ -289,7 +289,9 @@ class RecordFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity_field"].choices = [("", _("Semua bidang")), *vocabulary(VocabularyKind.ACTIVITY_FIELD)]
+        field = self.fields["activity_field"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Semua bidang")), *vocabulary(VocabularyKind.ACTIVITY_FIELD)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -27,7 +27,7 @@ MONTHLY = (InformationService, Visitors)
 
 def record_model(record_type: str) -> type[Any]:
     """The model for a type name of the real SIM (pelibatan, advokasi, ...); 404 for an unknown one."""
-    models = {**record_models(), Replication.RECORD_TYPE: Replication}
+    models: dict[str, type[Any]] = {**record_models(), Replication.RECORD_TYPE: Replication}
     try:
         return models[record_type]
     except KeyError:

@@ -70,6 +70,7 @@ _MODELS: dict[str, type[models.Model]] = {
     "pengunjung": Visitors,
     "replikasi": Replication,
 }
+_LIBRARY_NAME_LENGTH = Library._meta.get_field("name").max_length
 _LIBRARY_RECORD_MODELS = (CommunityEngagement, Advocacy, Publicity, InformationService, Visitors)
 
 # Indonesian month names and the abbreviations both languages use ("May 2026", "Mei 2026", "Agu 2026").
@@ -218,10 +219,12 @@ class _Fields:
             raise self.error(_("kolom '%(field)s' tidak ada") % {"field": name})
         return self.record[name]
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, *, max_length: int | None = None) -> str:
         value = self.raw(name)
         if not isinstance(value, str):
             raise self.error(_("kolom '%(field)s' harus berupa teks") % {"field": name})
+        if max_length is not None and len(value) > max_length:
+            raise self.error(_("kolom '%(field)s' lebih dari %(n)s karakter") % {"field": name, "n": max_length})
         return value
 
     def optional_text(self, name: str) -> str:
@@ -571,7 +574,8 @@ def _read_rows(record_type: str, path: Path, regions: _RegionCheck) -> list[SimR
             library = None
         else:
             regions.check(f, regency_field="kabupaten_name", province_field="provinsi_name")
-            library = LibraryRef(f.text("perpus_nama"), f.text("kecamatan_name"), f.text("desa_name"))
+            name = f.text("perpus_nama", max_length=_LIBRARY_NAME_LENGTH)
+            library = LibraryRef(name, f.text("kecamatan_name"), f.text("desa_name"))
         values = parse(f)
         _check_lengths(f, model, values)
         input_date = f.day("tanggal_input") if record_type != "pengunjung" else None
@@ -606,7 +610,8 @@ def _read_iku(path: Path, regions: _RegionCheck) -> list[IkuRow]:
         if not (isinstance(raw_score, str) and raw_score.strip() in ("-", "")):
             # Only a comparison figure: a longer fraction is rounded, not refused.
             score = f.number_value("skor", max_digits=6, places=2, rounded=True)
-        rows.append(IkuRow(number, f.text("nama_perpustakaan"), f.text("desa_kelurahan"), score))
+        name = f.text("nama_perpustakaan", max_length=_LIBRARY_NAME_LENGTH)
+        rows.append(IkuRow(number, name, f.text("desa_kelurahan"), score))
     return rows
 
 
@@ -780,7 +785,15 @@ def _match_libraries(folder: SimFolder) -> _Matches:
                 % {"name": iku_row.name, "village": iku_row.village}
             )
         occurrence = occurrences[pair]
-        by_iku.append(directory.for_iku(iku_row, occurrence=occurrence, referenced=referenced, file=folder.iku_file))
+        library = directory.for_iku(iku_row, occurrence=occurrence, referenced=referenced, file=folder.iku_file)
+        if any(library is other for other in by_iku):
+            # Only reachable through the match by name alone; one library cannot hold two scores a day.
+            raise SimImportError(
+                _("perpustakaan '%(name)s' sudah dicocokkan dengan baris iku lain") % {"name": iku_row.name},
+                file=folder.iku_file,
+                number=iku_row.number,
+            )
+        by_iku.append(library)
     if folder.iku is not None:
         in_iku = {id(lib) for lib in by_iku}
         missing = [lib for lib in by_ref.values() if id(lib) not in in_iku]
@@ -933,10 +946,13 @@ def _audit_status(
     )
 
 
-def _existing(record_type: str, folder: SimFolder) -> models.QuerySet[Any]:
+def _existing(record_type: str, rows: Sequence[SimRow], folder: SimFolder) -> models.QuerySet[Any]:
+    """Imported records of the kabupaten in the period, and those of rows input before it (kept, reported)."""
     model = _MODELS[record_type]
     scope = Q(region=folder.regency) if record_type == "replikasi" else Q(library__regency=folder.regency)
-    return model._default_manager.filter(scope, origin=Origin.SIM_IMPORT, input_date__gte=folder.period_start).only(
+    early_keys = [r.key for r in rows if r.input_date is not None and r.input_date < folder.period_start]
+    period = Q(input_date__gte=folder.period_start) | Q(import_key__in=early_keys)
+    return model._default_manager.filter(scope, period, origin=Origin.SIM_IMPORT).only(
         "pk", "import_key", "status", "input_date", "verified_by", "verified_at", "updated_at"
     )
 
@@ -962,7 +978,7 @@ def _sync_type(
 ) -> None:
     model = _MODELS[record_type]
     existing: dict[str, Any] = {}
-    for record in _existing(record_type, folder):
+    for record in _existing(record_type, rows, folder):
         existing.setdefault(record.import_key, record)
     now = timezone.now()
     to_create: list[Any] = []
@@ -989,27 +1005,35 @@ def _sync_type(
         if new_status is None:
             continue
         before[record.pk] = record.status
-        action = AuditAction.IMPORT if record.status == Status.WITHDRAWN else AuditAction.VERIFY
+        if record.status == Status.WITHDRAWN:
+            action = AuditAction.IMPORT
+        else:
+            action = AuditAction.VERIFY if new_status == Status.VERIFIED else AuditAction.UPDATE
         record.status = new_status
         record.updated_at = now
         if new_status == Status.VERIFIED:
             record.verified_at = now
         changed[action].append(record)
-    withdrawn = [r for r in existing.values() if r.status != Status.WITHDRAWN and r.input_date <= folder.as_of]
+    withdrawn = [
+        r
+        for r in existing.values()
+        if r.status != Status.WITHDRAWN and folder.period_start <= r.input_date <= folder.as_of
+    ]
     for record in withdrawn:
         before[record.pk] = record.status
         record.status = Status.WITHDRAWN
         record.updated_at = now
-    updated = [*changed[AuditAction.VERIFY], *changed[AuditAction.IMPORT], *withdrawn]
+    updated = [*changed[AuditAction.VERIFY], *changed[AuditAction.UPDATE], *changed[AuditAction.IMPORT], *withdrawn]
     model._default_manager.bulk_update(updated, ["status", "updated_at", "verified_at"], batch_size=500)
     model._default_manager.bulk_create(to_create, batch_size=500)
     audit_log_many(records=to_create, action=AuditAction.IMPORT, user=user, comment=IMPORT_COMMENT)
-    verified, restored = changed[AuditAction.VERIFY], changed[AuditAction.IMPORT]
+    verified, unverified, restored = (changed[a] for a in (AuditAction.VERIFY, AuditAction.UPDATE, AuditAction.IMPORT))
     _audit_status(verified, action=AuditAction.VERIFY, before=before, user=user, comment=IMPORT_COMMENT)
+    _audit_status(unverified, action=AuditAction.UPDATE, before=before, user=user, comment=IMPORT_COMMENT)
     _audit_status(restored, action=AuditAction.IMPORT, before=before, user=user, comment=REAPPEAR_COMMENT)
     _audit_status(withdrawn, action=AuditAction.WITHDRAW, before=before, user=user, comment=WITHDRAW_COMMENT)
     result.created[record_type] = len(to_create)
-    result.status_changed[record_type] = len(changed[AuditAction.VERIFY])
+    result.status_changed[record_type] = len(verified) + len(unverified)
     result.restored[record_type] = len(changed[AuditAction.IMPORT])
     result.withdrawn[record_type] = len(withdrawn)
 
@@ -1069,19 +1093,18 @@ def _sync_scores(folder: SimFolder, matches: _Matches, sim_import: SimImport) ->
 
 
 def _check_not_older(folder: SimFolder) -> None:
-    latest = (
-        SimImport.objects.filter(region=folder.regency, period_start=folder.period_start)
-        .order_by("-period_end", "-imported_at")
-        .first()
-    )
-    if latest is not None and folder.last_input < latest.period_end:
-        # An older folder would withdraw what later folders brought.
+    """Refuse a folder taken before the last one imported: it would withdraw what later folders brought.
+
+    Compared on the folder's day, not its last input date, which can go back when the real
+    system deletes the latest record.
+    """
+    earlier = SimImport.objects.filter(region=folder.regency, period_start=folder.period_start)
+    days = [_as_date(s.get("as_of")) or period_end for s, period_end in earlier.values_list("summary", "period_end")]
+    latest = max(days, default=None)
+    if latest is not None and folder.as_of < latest:
         raise SimImportError(
-            _(
-                "Folder ini lebih lama (tanggal input terakhir %(this)s) daripada impor terakhir %(regency)s "
-                "(%(latest)s); tidak ada yang disimpan."
-            )
-            % {"this": folder.last_input, "regency": folder.regency.short_name, "latest": latest.period_end}
+            _("Folder ini berisi data per %(this)s, lebih lama daripada impor terakhir %(regency)s (%(latest)s).")
+            % {"this": folder.as_of, "regency": folder.regency.short_name, "latest": latest}
         )
 
 

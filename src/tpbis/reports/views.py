@@ -64,7 +64,7 @@ MAX_PHOTOS = 3
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _user(request: HttpRequest) -> User:
@@ -277,6 +277,7 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
             "record": record,
             "client_id": record.client_id,
             "duplicates": [],
+            "photos_existing": photos_for(record).count() if model is not Replication else 0,
         },
     )
 

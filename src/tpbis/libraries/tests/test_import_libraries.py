@@ -448,3 +448,15 @@ def test_it_answers_404_for_an_unknown_template(world: World) -> None:
     client = world.client_for(world.national)
     assert client.get(reverse("libraries:import_template", args=["mitra", "pdf"])).status_code == 404
     assert client.get(reverse("libraries:import_template", args=["lain", "csv"])).status_code == 404
+
+
+def test_it_tells_a_desa_from_a_kelurahan_of_the_same_name(world: World) -> None:
+    header = HEADER + ";kabupaten_kota;kecamatan;desa_kelurahan"
+    rows = (
+        ";Perpus P1;desa_kelurahan;;full_support;;2024;Kab. Rokan Hilir;Pasir Limau Kapas;Kelurahan Panipahan",
+        ";Perpus P2;desa_kelurahan;;full_support;;2024;Kab. Rokan Hilir;Pasir Limau Kapas;Panipahan",
+    )
+    report = run(csv_bytes(*rows, header=header), dry_run=True)
+    assert errors_of(report) == [(3, "desa_kelurahan")]
+    assert "Kelurahan Panipahan" in report.errors[0].message and '"Desa" atau "Kelurahan"' in report.errors[0].message
+    assert report.actions[0].label.endswith("(14.07.06.1007)")

@@ -179,13 +179,13 @@ def test_it_deactivates_a_library_that_left_the_iku_list() -> None:
     # 19 June lists "Perpustakaan Pondokkelor Pintar" twice (scores 100 and "-"); 1 July once.
     import_folder(SAMPLES / FOLDERS[0])
     twins = Library.objects.filter(name="Perpustakaan Pondokkelor Pintar").order_by("pk")
-    assert [lib.sim_scores.get().score for lib in twins] == [Decimal(100), None]
+    assert [SimScore.objects.get(library=lib).score for lib in twins] == [Decimal(100), None]
 
     result = import_folder(SAMPLES / FOLDERS[1])
 
     assert result.libraries_deactivated == ["Perpustakaan Pondokkelor Pintar"]
     assert [lib.is_active for lib in twins.all()] == [True, False]
-    assert twins[0].communityengagement_records.exists()
+    assert CommunityEngagement.objects.filter(library=twins[0]).exists()
 
 
 def test_it_never_touches_records_and_libraries_registered_here() -> None:
@@ -208,7 +208,7 @@ def test_it_never_touches_records_and_libraries_registered_here() -> None:
     own.refresh_from_db()
     assert own.status == Status.SUBMITTED and own.origin == Origin.ENTRY
     assert Library.objects.filter(name="Perpustakaan Desa Alas Tengah").get() == alas_tengah
-    assert alas_tengah.communityengagement_records.filter(origin=Origin.SIM_IMPORT).exists()
+    assert CommunityEngagement.objects.filter(library=alas_tengah, origin=Origin.SIM_IMPORT).exists()
     newcomer.refresh_from_db()
     assert newcomer.is_active
 
@@ -234,7 +234,7 @@ def test_it_keeps_values_and_photo_links_exactly() -> None:
     assert Publicity.objects.filter(media_name="Instagram ").exists()
     regency_library = Library.objects.get(name="Perpustakaan Probolinggo")
     assert (regency_library.kind, regency_library.region_id) == (LibraryKind.REGENCY, REGENCY)
-    assert regency_library.sim_scores.get().score == Decimal("93.5")
+    assert SimScore.objects.get(library=regency_library).score == Decimal("93.5")
     assert Advocacy.objects.filter(regulation_kind="").count() == 125
 
 
@@ -280,6 +280,27 @@ def test_it_keeps_exact_duplicates_and_updates_a_later_verification_in_place(tmp
     verified = CommunityEngagement.objects.get(status=Status.VERIFIED)
     entry = audit_of(verified).get(action=AuditAction.VERIFY)
     assert entry.comment == "impor SIM" and entry.changes == {"status": [Status.SUBMITTED, Status.VERIFIED]}
+
+
+def test_it_withdraws_only_types_the_folder_holds_and_restores_a_row_that_returns(tmp_path: Path) -> None:
+    advocacy = json.loads((SAMPLES / FOLDERS[2] / "advokasi3513.json").read_text())["data"][0]
+    advocacy.update(kecamatan_name="Paiton", desa_name="Alastengah", perpus_nama="Perpustakaan Desa Alas Tengah")
+    advocacy.update(tanggal_input="2026-03-01")
+    import_folder(write_folder(tmp_path / "a", {"pelibatan": [engagement_row()], "advokasi": [advocacy]}))
+
+    gone = import_folder(write_folder(tmp_path / "b", {"pelibatan": []}), as_of=dt.date(2026, 3, 10))
+    assert gone.withdrawn == Counter({"pelibatan": 1})
+    assert Advocacy.objects.get().status == Status.VERIFIED
+
+    back = import_folder(write_folder(tmp_path / "c", {"pelibatan": [engagement_row()]}), as_of=dt.date(2026, 3, 20))
+    assert back.restored["pelibatan"] == 1 and back.created.total() == 0
+    record = CommunityEngagement.objects.get()
+    assert record.status == Status.VERIFIED
+    assert list(audit_of(record).values_list("action", flat=True)) == [
+        AuditAction.IMPORT,
+        AuditAction.WITHDRAW,
+        AuditAction.IMPORT,
+    ]
 
 
 def test_it_refuses_a_folder_older_than_the_last_import() -> None:

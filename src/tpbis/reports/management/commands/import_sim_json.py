@@ -38,6 +38,6 @@ class Command(BaseCommand):
         try:
             result = sim_import_folder(folder=options["folder"], as_of=options["as_of"])
         except SimImportError as error:
-            raise CommandError(_("%(error)s. Tidak ada yang disimpan.") % {"error": error}) from error
+            raise CommandError(_("%(error)s. Tidak ada yang disimpan.") % {"error": str(error).rstrip(".")}) from error
         for line in result.lines():
             self.stdout.write(line)
