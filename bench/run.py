@@ -50,8 +50,11 @@ def main() -> None:
     bench_dir = Path(__file__).resolve().parent
     sys.path.insert(0, str(bench_dir))
     from bench_import import bench_import_libraries  # the partner import, 10,000 rows
+    from bench_records import bench_record_entry, bench_sim_import
 
     bench_import_libraries(rows=10_000)
+    bench_record_entry(records=10_000)
+    bench_sim_import()
 
 
 if __name__ == "__main__":

@@ -74,7 +74,11 @@ def _validate(record: LibraryRecord | Replication) -> None:
         replication_validate_entry(record)
     else:
         record_validate_entry(record)
-    record.full_clean(exclude=["library", "region", "entered_by", "verified_by"])
+    # Uniqueness (client id) was looked up already and the check constraints restate rules the
+    # validators above enforce with better messages; the database still enforces both.
+    record.full_clean(
+        exclude=["library", "region", "entered_by", "verified_by"], validate_unique=False, validate_constraints=False
+    )
 
 
 def record_get_by_client_id(*, model: type[Any], client_id: uuid.UUID) -> Any | None:

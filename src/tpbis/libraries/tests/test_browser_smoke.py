@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Model
 from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 from conftest import PASSWORD, World
@@ -37,16 +44,38 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _regions_restored(django_db_blocker: Any) -> Iterator[None]:
-    """A live-server test flushes every table when it ends, the shared region table included.
+def _models_without_regions() -> list[type[Model]]:
+    return [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and m is not Region]
 
-    Module scope runs this after that flush, so tests collected later still find the regions.
+
+def _snapshot_without_regions() -> str:
+    """Every row but the regions: what migrations seeded (content types, vocabularies...)."""
+    querysets = (m._base_manager.order_by("pk") for m in _models_without_regions())
+    return serializers.serialize("json", chain.from_iterable(querysets))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _database_restored(django_db_blocker: Any) -> Iterator[None]:
+    """Put back what the live server's end-of-test flush wipes, for the tests that run after this module.
+
+    A transactional test empties every table, including the regions and the rows data migrations
+    seeded, and with --reuse-db the next session would inherit that. Django's serialized_rollback
+    would serialize the 90,000 regions too; they reload far faster with regions_load().
     """
+    with django_db_blocker.unblock():
+        snapshot = _snapshot_without_regions()
     yield
     with django_db_blocker.unblock():
-        if not Region.objects.exists():
-            regions_load()
+        if Region.objects.exists():
+            return  # nothing was flushed (the test was skipped)
+        # The flush re-created content types under new ids; clear them so the originals fit back.
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
+        connection.creation.deserialize_db_from_string(snapshot)
+        # Rows came back with explicit ids: move PostgreSQL's sequences past them, as loaddata does.
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), _models_without_regions()):
+                cursor.execute(sql)
+        regions_load()
 
 
 @pytest.fixture
