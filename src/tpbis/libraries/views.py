@@ -28,8 +28,8 @@ from tpbis.libraries.selectors import (
 )
 from tpbis.libraries.services import library_create, library_set_active, library_update
 from tpbis.regions.models import Level, Region
-from tpbis.reports.selectors import returned_for_library
 from tpbis.regions.selectors import region_ancestors, region_get_by_code
+from tpbis.reports.selectors import returned_for_library
 
 PAGE_SIZE = 50
 QR_SHEET_LIMIT = 400

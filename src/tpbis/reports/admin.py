@@ -13,8 +13,8 @@ from tpbis.reports.models import (
     Publicity,
     Replication,
     SimImport,
-    VocabularyTerm,
     Visitors,
+    VocabularyTerm,
 )
 
 

@@ -12,15 +12,14 @@ from tpbis.regions.forms import RegionField
 from tpbis.regions.models import Level
 from tpbis.reports.models import (
     Advocacy,
-    AdvocacyOutcome,
     CommunityEngagement,
     InformationService,
     Publicity,
     Replication,
     Status,
+    Visitors,
     VocabularyKind,
     VocabularyTerm,
-    Visitors,
 )
 
 MONTHS = [
@@ -65,7 +64,12 @@ class PhotosField(forms.FileField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif", "capture": "environment"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif", "capture": "environment"}
+            ),
+        )
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
@@ -94,7 +98,9 @@ class RecordForm(forms.ModelForm):
 
 
 class EngagementForm(RecordForm):
-    photos = PhotosField(label=_("Foto kegiatan (1–3)"), help_text=_("JPEG, PNG, WebP atau HEIC, paling besar 10 MB per foto."))
+    photos = PhotosField(
+        label=_("Foto kegiatan (1–3)"), help_text=_("JPEG, PNG, WebP atau HEIC, paling besar 10 MB per foto.")
+    )
 
     class Meta:
         model = CommunityEngagement
@@ -125,13 +131,19 @@ class EngagementForm(RecordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         inst = self.instance
-        self.fields["activity_field"] = forms.ChoiceField(label=_("Bidang kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_FIELD, inst.activity_field))
-        self.fields["activity_kind"] = forms.ChoiceField(
-            label=_("Jenis kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_KIND, inst.activity_kind), widget=forms.RadioSelect
+        self.fields["activity_field"] = forms.ChoiceField(
+            label=_("Bidang kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_FIELD, inst.activity_field)
         )
-        self.fields["audience"] = forms.ChoiceField(label=_("Sasaran"), choices=vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience))
+        self.fields["activity_kind"] = forms.ChoiceField(
+            label=_("Jenis kegiatan"),
+            choices=vocabulary(VocabularyKind.ACTIVITY_KIND, inst.activity_kind),
+            widget=forms.RadioSelect,
+        )
+        self.fields["audience"] = forms.ChoiceField(
+            label=_("Sasaran"), choices=vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience)
+        )
         self.fields["participants"].required = False
-        self.order_fields(self.Meta.fields + ["photos", "confirm_duplicate"])
+        self.order_fields([*self.Meta.fields, "photos", "confirm_duplicate"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -148,7 +160,17 @@ class AdvocacyForm(RecordForm):
 
     class Meta:
         model = Advocacy
-        fields = ["date", "title", "targets", "outcome", "amount", "resource_persons", "goods", "regulation_kind", "regulation_date"]
+        fields = [
+            "date",
+            "title",
+            "targets",
+            "outcome",
+            "amount",
+            "resource_persons",
+            "goods",
+            "regulation_kind",
+            "regulation_date",
+        ]
         widgets = {
             "outcome": forms.RadioSelect,
             "amount": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1000}),
@@ -172,7 +194,7 @@ class AdvocacyForm(RecordForm):
         self.fields["regulation_date"].widget = DateInput()
         for name in ("amount", "resource_persons", "goods"):
             self.fields[name].required = False
-        self.order_fields(self.Meta.fields + ["photos", "confirm_duplicate"])
+        self.order_fields([*self.Meta.fields, "photos", "confirm_duplicate"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -197,7 +219,7 @@ class PublicityForm(RecordForm):
             widget=forms.RadioSelect,
         )
         self.fields["media_name"].widget.attrs["placeholder"] = _("mis. Instagram, Radar Bromo, RRI")
-        self.order_fields(self.Meta.fields + ["confirm_duplicate"])
+        self.order_fields([*self.Meta.fields, "confirm_duplicate"])
 
 
 def _month_year_fields(form: forms.ModelForm) -> None:
@@ -212,7 +234,10 @@ class InformationServiceForm(RecordForm):
     class Meta:
         model = InformationService
         fields = ["month", "year", "books", "digital_books", "computers", "bandwidth"]
-        widgets = {name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}) for name in ("books", "digital_books", "computers")}
+        widgets = {
+            name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
+            for name in ("books", "digital_books", "computers")
+        }
         help_texts = {"bandwidth": _("Kecepatan internet dalam Mbps; 0 jika tidak ada.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -253,7 +278,10 @@ class ReplicationForm(RecordForm):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["year"] = forms.TypedChoiceField(
-            label=_("Tahun anggaran"), coerce=int, choices=[(y, y) for y in range(today.year, 2017, -1)], initial=today.year
+            label=_("Tahun anggaran"),
+            coerce=int,
+            choices=[(y, y) for y in range(today.year, 2017, -1)],
+            initial=today.year,
         )
         self.fields["funding_source"] = forms.ChoiceField(
             label=_("Sumber dana"), choices=vocabulary(VocabularyKind.FUNDING_SOURCE, self.instance.funding_source)

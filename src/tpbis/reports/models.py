@@ -148,6 +148,9 @@ class CommunityEngagement(LibraryRecord):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class AdvocacyOutcome(models.TextChoices):
     FUNDS = "Dana", _("Dana (uang)")
@@ -177,6 +180,9 @@ class Advocacy(LibraryRecord):
         verbose_name_plural = _("advokasi")
         indexes = _record_meta_indexes("adv")
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Publicity(LibraryRecord):
     """*Publikasi*: the library's activities in the media."""
@@ -194,6 +200,9 @@ class Publicity(LibraryRecord):
         verbose_name = _("publikasi")
         verbose_name_plural = _("publikasi")
         indexes = _record_meta_indexes("pub")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class InformationService(LibraryRecord):
@@ -218,6 +227,9 @@ class InformationService(LibraryRecord):
         indexes = _record_meta_indexes("info")
         constraints = [models.CheckConstraint(name="info_month_1_12", condition=Q(month__gte=1, month__lte=12))]
 
+    def __str__(self) -> str:
+        return f"{self.library_id}: {self.month:02d}/{self.year}"
+
 
 class Visitors(LibraryRecord):
     """*Pengunjung*: visitors of one library in one month, by sex."""
@@ -235,6 +247,9 @@ class Visitors(LibraryRecord):
         verbose_name_plural = _("pengunjung")
         indexes = _record_meta_indexes("vis")
         constraints = [models.CheckConstraint(name="vis_month_1_12", condition=Q(month__gte=1, month__lte=12))]
+
+    def __str__(self) -> str:
+        return f"{self.library_id}: {self.month:02d}/{self.year}"
 
 
 class Replication(models.Model):
@@ -267,6 +282,9 @@ class Replication(models.Model):
         verbose_name = _("replikasi mandiri")
         verbose_name_plural = _("replikasi mandiri")
 
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}"
+
 
 class Photo(models.Model):
     """A photo of evidence, stored re-encoded without metadata, with a thumbnail."""
@@ -287,6 +305,9 @@ class Photo(models.Model):
         verbose_name_plural = _("foto")
         ordering = ["position", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} #{self.position}"
 
 
 class AuditAction(models.TextChoices):
@@ -325,8 +346,7 @@ class AuditEntry(models.Model):
 def record_models() -> dict[str, type[Any]]:
     """The library record types by the real SIM's endpoint name."""
     return {
-        model.RECORD_TYPE: model
-        for model in (CommunityEngagement, Advocacy, Publicity, InformationService, Visitors)
+        model.RECORD_TYPE: model for model in (CommunityEngagement, Advocacy, Publicity, InformationService, Visitors)
     }
 
 
@@ -348,6 +368,9 @@ class SimImport(models.Model):
         verbose_name_plural = _("impor SIM lama")
         ordering = ["-imported_at"]
 
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.period_start}–{self.period_end}"
+
 
 class SimScore(models.Model):
     """The real SIM's KPI score of a library on a day (`iku` endpoint), kept to compare with ours."""
@@ -361,3 +384,6 @@ class SimScore(models.Model):
         verbose_name = _("skor SIM lama")
         verbose_name_plural = _("skor SIM lama")
         constraints = [models.UniqueConstraint(fields=["library", "as_of"], name="simscore_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.as_of}: {self.score}"

@@ -65,9 +65,7 @@ def _check_month(errors: Errors, year: int | None, month: int | None, cohort_yea
     if (year, month) > (today.year, today.month):
         errors.add("month", _("Bulan ini belum berjalan. Laporan bulanan diisi untuk bulan yang sudah berjalan."))
     elif year < cohort_year:
-        errors.add(
-            "year", _("Tahun sebelum perpustakaan bergabung (angkatan %(year)s).") % {"year": cohort_year}
-        )
+        errors.add("year", _("Tahun sebelum perpustakaan bergabung (angkatan %(year)s).") % {"year": cohort_year})
 
 
 def validate_engagement(record: CommunityEngagement, errors: Errors) -> None:
@@ -83,7 +81,9 @@ def validate_engagement(record: CommunityEngagement, errors: Errors) -> None:
         )
     disability = record.participants_disability
     if disability is not None and record.participants and disability > record.participants:
-        errors.add("participants_disability", _("Peserta penyandang disabilitas tidak boleh lebih dari jumlah peserta."))
+        errors.add(
+            "participants_disability", _("Peserta penyandang disabilitas tidak boleh lebih dari jumlah peserta.")
+        )
 
 
 def validate_advocacy(record: Advocacy, errors: Errors) -> None:

@@ -212,9 +212,7 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
 
     Returns (verified, skipped).
     """
-    eligible = [
-        r for r in records if r.status in _CAN_VERIFY and not (r.entered_by_id and r.entered_by_id == user.pk)
-    ]
+    eligible = [r for r in records if r.status in _CAN_VERIFY and not (r.entered_by_id and r.entered_by_id == user.pk)]
     by_model: dict[type[Any], list[Any]] = {}
     for record in eligible:
         by_model.setdefault(type(record), []).append(record)

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -242,7 +242,7 @@ def _display(record: Any, name: str) -> Any:
 
 @login_required
 def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
-    record, role = _get_record(request, record_type, pk)
+    record, _role = _get_record(request, record_type, pk)
     model = type(record)
     if record.status == Status.WITHDRAWN:
         raise PermissionDenied
@@ -412,5 +412,9 @@ def queue_bulk_verify(request: HttpRequest, record_type: str) -> HttpResponse:
     verified, skipped = records_verify_bulk(records=records, user=_user(request))
     messages.success(request, _("%(n)s laporan diverifikasi.") % {"n": verified})
     if skipped or len(records) < len(ids):
-        messages.warning(request, _("%(n)s laporan dilewati (bukan antrean Anda atau sudah diproses).") % {"n": skipped + len(ids) - len(records)})
+        messages.warning(
+            request,
+            _("%(n)s laporan dilewati (bukan antrean Anda atau sudah diproses).")
+            % {"n": skipped + len(ids) - len(records)},
+        )
     return redirect(reverse("reports:queue_type", args=[record_type]))

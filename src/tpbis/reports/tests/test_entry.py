@@ -155,9 +155,7 @@ def _advocacy(**overrides: Any) -> dict[str, Any]:
     ],
 )
 def test_it_checks_advocacy_outcomes(world: World, manager: Any, overrides: dict[str, Any], message: str) -> None:
-    response = manager.post(
-        f"/laporan/advokasi/baru/?perpustakaan={world.lamongan_village.pk}", _advocacy(**overrides)
-    )
+    response = manager.post(f"/laporan/advokasi/baru/?perpustakaan={world.lamongan_village.pk}", _advocacy(**overrides))
     assert response.status_code == 200
     body = response.content.decode()
     assert message in body
@@ -167,8 +165,12 @@ def test_it_checks_advocacy_outcomes(world: World, manager: Any, overrides: dict
 def test_it_saves_a_regulation_outcome(world: World, manager: Any) -> None:
     response = manager.post(
         f"/laporan/advokasi/baru/?perpustakaan={world.lamongan_village.pk}",
-        _advocacy(outcome="Regulasi", amount="", regulation_kind="Peraturan Kepala Desa/Lurah",
-                  regulation_date=TODAY.isoformat()),
+        _advocacy(
+            outcome="Regulasi",
+            amount="",
+            regulation_kind="Peraturan Kepala Desa/Lurah",
+            regulation_date=TODAY.isoformat(),
+        ),
     )
     assert response.status_code == 302
     assert Advocacy.objects.get().regulation_kind == "Peraturan Kepala Desa/Lurah"
@@ -200,8 +202,15 @@ def test_it_refuses_a_month_that_has_not_started(world: World, manager: Any) -> 
     next_month = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     response = manager.post(
         f"/laporan/peningkatan/baru/?perpustakaan={world.lamongan_village.pk}",
-        {"month": next_month.month, "year": next_month.year, "books": "100", "digital_books": "0",
-         "computers": "1", "bandwidth": "10", "client_id": str(uuid.uuid4())},
+        {
+            "month": next_month.month,
+            "year": next_month.year,
+            "books": "100",
+            "digital_books": "0",
+            "computers": "1",
+            "bandwidth": "10",
+            "client_id": str(uuid.uuid4()),
+        },
     )
     assert response.status_code in (200,)
     assert not InformationService.objects.exists()

@@ -13,8 +13,14 @@ YEAR = timezone.localdate().year
 
 
 def _replication(region: str) -> dict[str, object]:
-    return {"region": region, "year": YEAR, "funds": "21500000", "funding_source": "APBD", "villages": "12",
-            "client_id": str(uuid.uuid4())}
+    return {
+        "region": region,
+        "year": YEAR,
+        "funds": "21500000",
+        "funding_source": "APBD",
+        "villages": "12",
+        "client_id": str(uuid.uuid4()),
+    }
 
 
 def test_it_records_a_kabupaten_replication(world: World) -> None:

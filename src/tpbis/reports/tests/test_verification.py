@@ -54,8 +54,14 @@ def test_it_runs_the_whole_cycle_and_audits_every_step(world: World) -> None:
 
     edit = manager.post(
         f"/laporan/pelibatan/{record.pk}/ubah/",
-        {"date": record.date.isoformat(), "title": "Penyuluhan kesehatan ibu", "activity_field": "Kesehatan",
-         "activity_kind": "Promosi", "audience": "Umum", "participants": "21"},
+        {
+            "date": record.date.isoformat(),
+            "title": "Penyuluhan kesehatan ibu",
+            "activity_field": "Kesehatan",
+            "activity_kind": "Promosi",
+            "audience": "Umum",
+            "participants": "21",
+        },
     )
     assert edit.status_code == 302
     record.refresh_from_db()
@@ -80,8 +86,14 @@ def test_it_sends_an_edited_verified_record_back_to_the_queue(world: World) -> N
     world.client_for(world.facilitator_3524).post(f"/laporan/pelibatan/{record.pk}/verify/")
     world.client_for(world.manager).post(
         f"/laporan/pelibatan/{record.pk}/ubah/",
-        {"date": record.date.isoformat(), "title": record.title, "activity_field": "Kesehatan",
-         "activity_kind": "Promosi", "audience": "Lansia", "participants": "20"},
+        {
+            "date": record.date.isoformat(),
+            "title": record.title,
+            "activity_field": "Kesehatan",
+            "activity_kind": "Promosi",
+            "audience": "Lansia",
+            "participants": "20",
+        },
     )
     record.refresh_from_db()
     assert record.status == Status.SUBMITTED
