@@ -104,18 +104,7 @@ class EngagementForm(RecordForm):
 
     class Meta:
         model = CommunityEngagement
-        fields = [
-            "date",
-            "title",
-            "activity_field",
-            "activity_kind",
-            "audience",
-            "participants",
-            "participants_male",
-            "participants_female",
-            "participants_disability",
-            "story",
-        ]
+        fields = list(CommunityEngagement.ENTRY_FIELDS)
         widgets = {
             "story": forms.Textarea(attrs={"rows": 3}),
             "participants": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
@@ -160,17 +149,7 @@ class AdvocacyForm(RecordForm):
 
     class Meta:
         model = Advocacy
-        fields = [
-            "date",
-            "title",
-            "targets",
-            "outcome",
-            "amount",
-            "resource_persons",
-            "goods",
-            "regulation_kind",
-            "regulation_date",
-        ]
+        fields = list(Advocacy.ENTRY_FIELDS)
         widgets = {
             "outcome": forms.RadioSelect,
             "amount": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1000}),
@@ -209,7 +188,7 @@ class PublicityForm(RecordForm):
 
     class Meta:
         model = Publicity
-        fields = ["date", "title", "media_kind", "media_name", "link"]
+        fields = list(Publicity.ENTRY_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -233,7 +212,7 @@ def _month_year_fields(form: forms.ModelForm) -> None:
 class InformationServiceForm(RecordForm):
     class Meta:
         model = InformationService
-        fields = ["month", "year", "books", "digital_books", "computers", "bandwidth"]
+        fields = list(InformationService.ENTRY_FIELDS)
         widgets = {
             name: forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
             for name in ("books", "digital_books", "computers")
@@ -271,7 +250,7 @@ class ReplicationForm(RecordForm):
 
     class Meta:
         model = Replication
-        fields = ["region", "year", "funds", "funding_source", "villages"]
+        fields = list(Replication.ENTRY_FIELDS)
         widgets = {"funds": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "step": 1000})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

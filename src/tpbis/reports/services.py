@@ -15,49 +15,13 @@ from tpbis.accounts.models import User
 from tpbis.libraries.models import Library
 from tpbis.reports.audit import audit_log, audit_log_many, diff, snapshot
 from tpbis.reports.models import (
-    Advocacy,
     AuditAction,
-    CommunityEngagement,
-    InformationService,
     LibraryRecord,
-    Publicity,
     Replication,
     Status,
-    Visitors,
 )
 from tpbis.reports.photos import PreparedPhoto, photos_for, photos_save
 from tpbis.reports.rules import record_validate_entry, replication_validate_entry
-
-# The fields a person enters for each record type (the rest is bookkeeping).
-ENTRY_FIELDS: dict[type[Any], tuple[str, ...]] = {
-    CommunityEngagement: (
-        "date",
-        "title",
-        "activity_field",
-        "activity_kind",
-        "audience",
-        "participants",
-        "participants_male",
-        "participants_female",
-        "participants_disability",
-        "story",
-    ),
-    Advocacy: (
-        "date",
-        "title",
-        "targets",
-        "outcome",
-        "amount",
-        "resource_persons",
-        "goods",
-        "regulation_kind",
-        "regulation_date",
-    ),
-    Publicity: ("date", "title", "media_kind", "media_name", "link"),
-    InformationService: ("year", "month", "books", "digital_books", "computers", "bandwidth"),
-    Visitors: ("year", "month", "male", "female", "total"),
-    Replication: ("region", "year", "funds", "funding_source", "villages"),
-}
 
 # Statuses from which each action is allowed.
 _CAN_VERIFY = {Status.SUBMITTED}
@@ -66,7 +30,7 @@ _CAN_SUBMIT = {Status.DRAFT, Status.RETURNED}
 
 
 def _entry_data(model: type[Any], data: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in data.items() if name in ENTRY_FIELDS[model]}
+    return {name: value for name, value in data.items() if name in model.ENTRY_FIELDS}
 
 
 def _validate(record: LibraryRecord | Replication) -> None:
@@ -119,7 +83,7 @@ def record_create(
                 record=record,
                 action=AuditAction.CREATE,
                 user=user,
-                changes=diff({}, snapshot(record, ENTRY_FIELDS[model])),
+                changes=diff({}, snapshot(record, model.ENTRY_FIELDS)),
             )
     except IntegrityError:
         # Two copies of the same submission raced; the first one won.
@@ -143,10 +107,10 @@ def record_update(
 ) -> dict[str, list[Any]]:
     """Apply a correction. A verified or returned record goes back to the verification queue."""
     model = type(record)
-    before = snapshot(record, ENTRY_FIELDS[model])
+    before = snapshot(record, model.ENTRY_FIELDS)
     for name, value in _entry_data(model, data).items():
         setattr(record, name, value)
-    changes = diff(before, snapshot(record, ENTRY_FIELDS[model]))
+    changes = diff(before, snapshot(record, model.ENTRY_FIELDS))
     if not changes and not photos:
         return {}
     _validate(record)

@@ -39,7 +39,6 @@ from tpbis.reports.selectors import (
     verification_queue,
 )
 from tpbis.reports.services import (
-    ENTRY_FIELDS,
     record_create,
     record_get_by_client_id,
     record_return,
@@ -146,7 +145,7 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
             messages.info(request, _("Laporan bulan ini sudah ada. Silakan perbarui laporan yang sudah ada."))
             return redirect("reports:edit", record_type=record_type, pk=existing.pk)
         else:
-            probe = model(**{k: v for k, v in data.items() if k in ENTRY_FIELDS[model]})
+            probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
             if library is not None:
                 probe.library = library
             duplicates = likely_duplicates(probe) if library is not None else []
@@ -207,7 +206,7 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
     record, role = _get_record(request, record_type, pk)
     model = type(record)
     user = _user(request)
-    fields = [(model._meta.get_field(name).verbose_name, _display(record, name)) for name in ENTRY_FIELDS[model]]
+    fields = [(model._meta.get_field(name).verbose_name, _display(record, name)) for name in model.ENTRY_FIELDS]
     is_own = record.entered_by_id == user.pk
     return render(
         request,
