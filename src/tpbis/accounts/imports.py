@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import TITLES_FOR_ROLE, Membership, Role, Title, User
 from tpbis.accounts.scope import Scope
 from tpbis.accounts.services import user_invite
-from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, table_read
+from tpbis.core.tabular import ImportReport, Row, RowError, Table, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import Library
 from tpbis.regions.models import Level, Region
@@ -90,25 +89,15 @@ def account_import(
     *, content: bytes, filename: str, scope: Scope, created_by: User | None, dry_run: bool
 ) -> ImportReport:
     """Validate every row, then (unless `dry_run` or any row is bad) create accounts and roles and invite."""
-    report = ImportReport(dry_run=dry_run)
-    try:
-        table = table_read(content=content, filename=filename, required=REQUIRED_COLUMNS)
-    except TabularError as error:
-        report.errors = error.errors
-        return report
-    if dry_run:
-        _plan(table=table, scope=scope, report=report)
-        return report
-    try:
-        with transaction.atomic():
-            plan = _plan(table=table, scope=scope, report=report)
-            if report.ok:
-                _apply(plan, created_by)
-    except IntegrityError:
-        report.errors.append(
-            RowError(None, "", _("Data akun berubah selama impor. Tidak ada yang disimpan; coba lagi."))
-        )
-    return report
+    return import_run(
+        content=content,
+        filename=filename,
+        required=REQUIRED_COLUMNS,
+        dry_run=dry_run,
+        plan=lambda table, report: _plan(table=table, scope=scope, report=report),
+        apply=lambda plan: _apply(plan, created_by),
+        conflict_message=_("Data akun berubah selama impor. Tidak ada yang disimpan; coba lagi."),
+    )
 
 
 def _plan(*, table: Table, scope: Scope, report: ImportReport) -> _Plan:

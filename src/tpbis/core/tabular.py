@@ -13,13 +13,16 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+
+P = TypeVar("P")
 
 MAX_ROWS = 50_000
 HEADER_SCAN_ROWS = 10
@@ -134,6 +137,43 @@ class ImportReport:
 
     def sorted_errors(self) -> list[RowError]:
         return sorted(self.errors, key=lambda e: (e.line or 0, e.column))
+
+
+def import_run(
+    *,
+    content: bytes,
+    filename: str,
+    required: Sequence[str],
+    dry_run: bool,
+    plan: Callable[[Table, ImportReport], P],
+    apply: Callable[[P], None],
+    conflict_message: str,
+    check: Callable[[Table], None] | None = None,
+) -> ImportReport:
+    """Read the file, plan every row into `report`, and apply the plan only when no row is bad.
+
+    Planning is repeated inside the transaction so the checks see the data that is written over.
+    """
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = table_read(content=content, filename=filename, required=required)
+        if check is not None:
+            check(table)
+    except TabularError as error:
+        report.errors = error.errors
+        return report
+    if dry_run:
+        plan(table, report)
+        return report
+    try:
+        with transaction.atomic():
+            planned = plan(table, report)
+            if report.ok:
+                apply(planned)
+    except IntegrityError:
+        # Someone saved conflicting data between validation and writing.
+        report.errors.append(RowError(None, "", conflict_message))
+    return report
 
 
 def normalize_header(raw: object) -> str:

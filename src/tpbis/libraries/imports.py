@@ -15,13 +15,12 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
-from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, table_read
+from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import FIRST_COHORT_YEAR, REGION_LEVEL_FOR_KIND, Library, LibraryKind, Support
 from tpbis.regions.models import Region
@@ -149,27 +148,16 @@ class _Plan:
 
 def library_import(*, content: bytes, filename: str, scope: Scope, dry_run: bool) -> ImportReport:
     """Validate every row, then (unless `dry_run` or any row is bad) create and update partners at once."""
-    report = ImportReport(dry_run=dry_run)
-    try:
-        table = table_read(content=content, filename=filename, required=REQUIRED_COLUMNS)
-        _check_region_columns(table)
-    except TabularError as error:
-        report.errors = error.errors
-        return report
-    if dry_run:
-        _plan(table=table, scope=scope, report=report)
-        return report
-    try:
-        with transaction.atomic():
-            plan = _plan(table=table, scope=scope, report=report)
-            if report.ok:
-                _apply(plan)
-    except IntegrityError:
-        # Someone saved a partner with one of these NPPs between validation and writing.
-        report.errors.append(
-            RowError(None, "", _("Data mitra berubah selama impor. Tidak ada yang disimpan; coba lagi."))
-        )
-    return report
+    return import_run(
+        content=content,
+        filename=filename,
+        required=REQUIRED_COLUMNS,
+        dry_run=dry_run,
+        check=_check_region_columns,
+        plan=lambda table, report: _plan(table=table, scope=scope, report=report),
+        apply=_apply,
+        conflict_message=_("Data mitra berubah selama impor. Tidak ada yang disimpan; coba lagi."),
+    )
 
 
 def _check_region_columns(table: Table) -> None:
