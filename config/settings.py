@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tpbis.accounts",
     "tpbis.libraries",
     "tpbis.reports",
+    "tpbis.kpi",
     "tpbis.demo",
 ]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from tpbis.accounts.models import User
 from tpbis.reports.models import AuditEntry
@@ -51,15 +52,26 @@ def audit_log(
     )
 
 
-def audit_log_many(*, records: Sequence[models.Model], action: str, user: User | None, comment: str = "") -> None:
-    """One entry per record in a single INSERT (imports and bulk verification)."""
+def audit_log_many(
+    *,
+    records: Sequence[models.Model],
+    action: str,
+    user: User | None,
+    comment: str = "",
+    at: Sequence[dt.datetime] | None = None,
+) -> None:
+    """One entry per record in a single INSERT (imports, bulk verification, demo data).
+
+    `at`, one moment per record, dates entries of a history written after the fact; default now.
+    """
     if not records:
         return
     content_type = ContentType.objects.get_for_model(records[0])
+    moments = list(at) if at is not None else [timezone.now()] * len(records)
     AuditEntry.objects.bulk_create(
         [
-            AuditEntry(content_type=content_type, object_id=r.pk, action=action, user=user, comment=comment)
-            for r in records
+            AuditEntry(content_type=content_type, object_id=r.pk, action=action, user=user, comment=comment, at=moment)
+            for r, moment in zip(records, moments, strict=True)
         ],
         batch_size=500,
     )

@@ -22,11 +22,18 @@ from tpbis.reports.models import (
 )
 from tpbis.reports.photos import PreparedPhoto, photos_for, photos_save
 from tpbis.reports.rules import record_validate_entry, replication_validate_entry
+from tpbis.reports.signals import records_changed
 
 # Statuses from which each action is allowed.
 _CAN_VERIFY = {Status.SUBMITTED}
 _CAN_RETURN = {Status.SUBMITTED, Status.VERIFIED}
 _CAN_SUBMIT = {Status.DRAFT, Status.RETURNED}
+
+
+def _changed(*records: Any) -> None:
+    library_ids = {r.library_id for r in records if getattr(r, "library_id", None)}
+    if library_ids:
+        records_changed.send(sender=type(records[0]), library_ids=library_ids)
 
 
 def _entry_data(model: type[Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +92,7 @@ def record_create(
                 user=user,
                 changes=diff({}, snapshot(record, model.ENTRY_FIELDS)),
             )
+            _changed(record)
     except IntegrityError:
         # Two copies of the same submission raced; the first one won.
         if client_id is None:
@@ -126,6 +134,7 @@ def record_update(
         photos_save(record=record, prepared=photos, user=user, start_position=start)
         changes["photos"] = [start, start + len(photos)]
     audit_log(record=record, action=AuditAction.UPDATE, user=user, changes=changes)
+    _changed(record)
     return changes
 
 
@@ -146,6 +155,7 @@ def _set_status(record: Any, *, status: str, user: User | None, action: str, com
         fields.append("return_comment")
     record.save(update_fields=fields)
     audit_log(record=record, action=action, user=user, changes={"status": [previous, status]}, comment=comment)
+    _changed(record)
 
 
 @transaction.atomic
@@ -186,6 +196,8 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
             status=Status.VERIFIED, verified_by=user, verified_at=now, updated_at=now
         )
         audit_log_many(records=group, action=AuditAction.VERIFY, user=user)
+    if eligible:
+        _changed(*eligible)
     return len(eligible), len(records) - len(eligible)
 
 

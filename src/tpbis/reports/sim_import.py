@@ -49,6 +49,7 @@ from tpbis.reports.models import (
     Status,
     Visitors,
 )
+from tpbis.reports.signals import records_changed
 
 # Summary order; `iku` is read last because its libraries are matched against those of the records.
 RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung", "replikasi")
@@ -1136,4 +1137,6 @@ def sim_import_folder(*, folder: Path, as_of: dt.date | None = None, user: User 
         sim_import.summary = {"as_of": sim_folder.as_of.isoformat(), **result.as_json()}
         sim_import.save()
         _sync_scores(sim_folder, matches, sim_import)
+        library_ids = set(Library.objects.filter(regency=sim_folder.regency).values_list("pk", flat=True))
+        records_changed.send(sender=SimImport, library_ids=library_ids)
     return result

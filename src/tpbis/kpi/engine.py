@@ -1,0 +1,261 @@
+"""Pure scoring: from a library's aggregated facts and a scheme to points, score, colour and advice.
+
+No database access here, so the same code scores stored schemes, draft schemes being previewed, and
+property tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tpbis.kpi.models import Colour, Measure, Scheme, TargetGrowth
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    id: int | None
+    label: str
+    record_type: str
+    measure: str
+    field: str
+    target: Decimal
+    growth: str
+    weight: Decimal
+    cap: Decimal | None
+    step: Decimal
+
+    def target_on(self, as_of: dt.date) -> Decimal:
+        if self.growth == TargetGrowth.MONTHLY:
+            return self.target * as_of.month / 12
+        return self.target
+
+    def points_for(self, achieved: Decimal, as_of: dt.date) -> Decimal:
+        target = self.target_on(as_of)
+        counted = min(achieved, self.cap if self.cap is not None else target)
+        # Never more than the weight: the weights of a scheme add up to 100.
+        raw = min(self.weight, self.weight * counted / target) if target > 0 else Decimal(0)
+        raw = max(raw, Decimal(0))
+        if self.step > 0:
+            raw = (raw / self.step).to_integral_value(rounding=ROUND_FLOOR) * self.step
+        return raw
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    id: int | None
+    name: str
+    effective_from: dt.date
+    kinds: tuple[str, ...]
+    green_above: Decimal
+    yellow_above: Decimal
+    components: tuple[ComponentSpec, ...]
+
+    @classmethod
+    def from_model(cls, scheme: Scheme, components: list | None = None) -> SchemeSpec:  # type: ignore[type-arg]
+        rows = components if components is not None else list(scheme.components.all())
+        return cls(
+            id=scheme.pk,
+            name=scheme.name,
+            effective_from=scheme.effective_from,
+            kinds=tuple(scheme.library_kinds or ()),
+            green_above=Decimal(scheme.green_above),
+            yellow_above=Decimal(scheme.yellow_above),
+            components=tuple(
+                ComponentSpec(
+                    id=c.pk,
+                    label=c.label,
+                    record_type=c.record_type,
+                    measure=c.measure,
+                    field=c.field,
+                    target=Decimal(c.target),
+                    growth=c.target_growth,
+                    weight=Decimal(c.weight),
+                    cap=Decimal(c.cap) if c.cap is not None else None,
+                    step=Decimal(c.rounding_step),
+                )
+                for c in sorted(rows, key=lambda c: (c.position, c.pk or 0))
+            ),
+        )
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def colour_for(self, score: Decimal | None) -> str:
+        if score is None:
+            return Colour.NONE
+        if score > self.green_above:
+            return Colour.GREEN
+        if score > self.yellow_above:
+            return Colour.YELLOW
+        return Colour.RED
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((c.weight for c in self.components), Decimal(0))
+
+
+@dataclass
+class Facts:
+    """What a library reported in the year up to a date, as the database aggregated it."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # verified, dated records per record type
+    reported: dict[str, bool] = field(default_factory=dict)  # verified monthly records per record type
+    latest: dict[str, Decimal] = field(default_factory=dict)  # latest information-service values
+    has_any: bool = False  # any submitted or verified record in the year: otherwise *Belum Dinilai*
+
+
+@dataclass(frozen=True)
+class Part:
+    component_id: int | None
+    label: str
+    record_type: str
+    measure: str
+    achieved: Decimal
+    target: Decimal
+    points: Decimal
+    weight: Decimal
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "component": self.component_id,
+            "label": self.label,
+            "record_type": self.record_type,
+            "measure": self.measure,
+            "achieved": _num(self.achieved),
+            "target": _num(self.target),
+            "points": _num(self.points),
+            "weight": _num(self.weight),
+        }
+
+
+def _shown(value: Decimal) -> str:
+    """A number as the reader's language writes it ("27,5" in Indonesian)."""
+    return number_format(value.normalize(), use_l10n=True)
+
+
+def _num(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@dataclass(frozen=True)
+class Result:
+    scheme_id: int | None
+    score: Decimal | None
+    colour: str
+    parts: tuple[Part, ...]
+
+
+def achieved_for(spec: ComponentSpec, facts: Facts) -> Decimal:
+    if spec.measure == Measure.COUNT:
+        return Decimal(facts.counts.get(spec.record_type, 0))
+    if spec.measure == Measure.REPORTED:
+        return Decimal(1 if facts.reported.get(spec.record_type) else 0)
+    return Decimal(facts.latest.get(spec.field, 0))
+
+
+def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
+    parts = tuple(
+        Part(
+            component_id=spec.id,
+            label=spec.label,
+            record_type=spec.record_type,
+            measure=spec.measure,
+            achieved=achieved_for(spec, facts),
+            target=spec.target_on(as_of),
+            points=spec.points_for(achieved_for(spec, facts), as_of),
+            weight=spec.weight,
+        )
+        for spec in scheme.components
+    )
+    if not facts.has_any:
+        return Result(scheme_id=scheme.id, score=None, colour=Colour.NONE, parts=parts)
+    total = min(HUNDRED, sum((p.points for p in parts), Decimal(0))).quantize(CENT)
+    return Result(scheme_id=scheme.id, score=total, colour=scheme.colour_for(total), parts=parts)
+
+
+NEXT_COLOUR = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}
+COLOUR_WORD = {Colour.YELLOW: "kuning", Colour.GREEN: "hijau"}
+
+
+def advice(*, result: Result, scheme: SchemeSpec, as_of: dt.date) -> list[str]:
+    """Plain-Indonesian ways to reach the next colour, cheapest first: "2 kegiatan advokasi lagi ...".
+
+    Each suggestion uses one component alone; a library can of course combine them.
+    """
+    if result.colour == Colour.GREEN:
+        return []
+    current = result.score or Decimal(0)
+    next_colour = NEXT_COLOUR[result.colour]
+    threshold = scheme.green_above if next_colour == Colour.GREEN else scheme.yellow_above
+    options: list[tuple[Decimal, str]] = []
+    for spec, part in zip(scheme.components, result.parts, strict=True):
+        needed = _needed(spec, part, threshold - current, as_of)
+        if needed is not None:
+            options.append((needed, _advice_text(spec, needed, next_colour)))
+    options.sort(key=lambda option: option[0])
+    if options:
+        return [text for _, text in options[:3]]
+    return [_combined_advice(scheme, result, threshold - current, next_colour)]
+
+
+def _combined_advice(scheme: SchemeSpec, result: Result, gap: Decimal, colour: str) -> str:
+    """No single component suffices: say how many points are missing and where they are still open."""
+    open_points = sorted(
+        ((spec.weight - part.points, spec.label) for spec, part in zip(scheme.components, result.parts, strict=True)),
+        reverse=True,
+    )
+    listed = "; ".join(f"{label} {_shown(points)}" for points, label in open_points if points > 0)
+    return _("Perlu lebih dari %(gap)s poin lagi untuk mencapai %(colour)s. Poin yang masih terbuka: %(list)s") % {
+        "gap": _shown(gap),
+        "colour": COLOUR_WORD[colour],
+        "list": listed,
+    }
+
+
+def _needed(spec: ComponentSpec, part: Part, gap: Decimal, as_of: dt.date) -> Decimal | None:
+    """The least extra achievement on this component that lifts the score above the threshold."""
+    if spec.measure == Measure.REPORTED:
+        return Decimal(1) if part.achieved == 0 and spec.weight > gap else None
+    if spec.measure == Measure.LATEST:
+        return None  # a capacity figure is not "more of something"; shown in the breakdown instead
+    limit = spec.cap if spec.cap is not None else spec.target_on(as_of)
+    extra = 1
+    while part.achieved + extra <= math.ceil(limit):
+        gained = spec.points_for(part.achieved + extra, as_of) - part.points
+        if gained > gap:
+            return Decimal(extra)
+        extra += 1
+    return None
+
+
+ADVICE_NOUN = {
+    "pelibatan": ("kegiatan pelibatan masyarakat", "kegiatan pelibatan masyarakat"),
+    "advokasi": ("kegiatan advokasi", "kegiatan advokasi"),
+    "publikasi": ("publikasi", "publikasi"),
+}
+
+
+def _advice_text(spec: ComponentSpec, needed: Decimal, colour: str) -> str:
+    word = COLOUR_WORD[colour]
+    if spec.measure == Measure.REPORTED:
+        return _("Laporkan %(what)s sekali untuk mencapai %(colour)s") % {
+            "what": spec.label.lower(),
+            "colour": word,
+        }
+    singular, plural = ADVICE_NOUN.get(spec.record_type, (spec.label.lower(), spec.label.lower()))
+    count = int(needed)
+    return ngettext(
+        "%(count)s %(what)s lagi untuk mencapai %(colour)s",
+        "%(count)s %(what)s lagi untuk mencapai %(colour)s",
+        count,
+    ) % {"count": count, "what": singular if count == 1 else plural, "colour": word}

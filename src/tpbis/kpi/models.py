@@ -1,0 +1,184 @@
+"""KPI (*IKU*) schemes as data, and the stored scores they produce."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tpbis.libraries.models import Library, LibraryKind
+
+
+class Colour(models.TextChoices):
+    GREEN = "hijau", _("Hijau (tinggi)")
+    YELLOW = "kuning", _("Kuning (sedang)")
+    RED = "merah", _("Merah (rendah)")
+    NONE = "belum_dinilai", _("Belum Dinilai")
+
+
+class Scheme(models.Model):
+    """A scoring scheme, in effect from a date for some library kinds (all when none are listed)."""
+
+    name = models.CharField(_("nama skema"), max_length=150)
+    effective_from = models.DateField(_("berlaku sejak"))
+    library_kinds = models.JSONField(
+        _("jenis perpustakaan"), default=list, blank=True, help_text=_("Kosong berarti semua jenis.")
+    )
+    green_above = models.DecimalField(_("hijau jika skor di atas"), max_digits=5, decimal_places=2, default=75)
+    yellow_above = models.DecimalField(_("kuning jika skor di atas"), max_digits=5, decimal_places=2, default=25)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    notes = models.TextField(_("catatan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("skema IKU")
+        verbose_name_plural = _("skema IKU")
+        ordering = ["-effective_from", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%d-%m-%Y})"
+
+    def clean(self) -> None:
+        kinds = set(self.library_kinds or [])
+        unknown = kinds - set(LibraryKind.values)
+        if unknown:
+            raise ValidationError(
+                {"library_kinds": _("Jenis perpustakaan tidak dikenal: %s") % ", ".join(sorted(unknown))}
+            )
+        if self.yellow_above is not None and self.green_above is not None and self.yellow_above >= self.green_above:
+            raise ValidationError({"yellow_above": _("Batas kuning harus di bawah batas hijau.")})
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.library_kinds or kind in self.library_kinds
+
+    def colour_for(self, score: Decimal | None) -> str:
+        if score is None:
+            return Colour.NONE
+        if score > self.green_above:
+            return Colour.GREEN
+        if score > self.yellow_above:
+            return Colour.YELLOW
+        return Colour.RED
+
+
+class RecordType(models.TextChoices):
+    ENGAGEMENT = "pelibatan", _("Pelibatan masyarakat")
+    ADVOCACY = "advokasi", _("Advokasi")
+    PUBLICITY = "publikasi", _("Publikasi")
+    INFORMATION = "peningkatan", _("Peningkatan layanan informasi")
+    VISITORS = "pengunjung", _("Pengunjung")
+
+
+class Measure(models.TextChoices):
+    COUNT = "count", _("Jumlah laporan terverifikasi sejak 1 Januari")
+    REPORTED = "reported", _("Pernah melapor tahun ini")
+    LATEST = "latest", _("Nilai terakhir sebuah isian")
+
+
+class TargetGrowth(models.TextChoices):
+    FIXED = "fixed", _("Tetap")
+    MONTHLY = "monthly", _("Tumbuh per bulan berjalan")
+
+
+# Fields of the information-service record a LATEST component may read.
+LATEST_FIELDS = {
+    "books": _("jumlah buku"),
+    "digital_books": _("jumlah buku digital"),
+    "computers": _("jumlah komputer"),
+    "bandwidth": _("bandwidth (Mbps)"),
+}
+
+
+class Component(models.Model):
+    """One part of a scheme: points = weight × min(achieved, cap) / target, rounded down to a step."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="components")
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    label = models.CharField(_("nama komponen"), max_length=120)
+    record_type = models.CharField(_("jenis laporan"), max_length=12, choices=RecordType.choices)
+    measure = models.CharField(_("ukuran"), max_length=10, choices=Measure.choices)
+    field = models.CharField(_("isian (untuk nilai terakhir)"), max_length=20, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    target_growth = models.CharField(
+        _("pertumbuhan target"), max_length=8, choices=TargetGrowth.choices, default=TargetGrowth.FIXED
+    )
+    weight = models.DecimalField(_("bobot (poin)"), max_digits=6, decimal_places=2)
+    cap = models.DecimalField(
+        _("batas capaian"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Capaian di atas batas ini tidak dihitung. Kosong berarti sama dengan target."),
+    )
+    rounding_step = models.DecimalField(
+        _("pembulatan ke bawah kelipatan"), max_digits=6, decimal_places=4, default=Decimal("0")
+    )
+
+    class Meta:
+        verbose_name = _("komponen IKU")
+        verbose_name_plural = _("komponen IKU")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.measure == Measure.LATEST:
+            if self.record_type != RecordType.INFORMATION or self.field not in LATEST_FIELDS:
+                errors["field"] = _("Nilai terakhir hanya untuk isian laporan layanan informasi.")
+        elif self.field:
+            errors["field"] = _("Isian hanya dipakai untuk ukuran nilai terakhir.")
+        if self.weight is not None and self.weight <= 0:
+            errors["weight"] = _("Bobot harus lebih dari 0.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class CurrentScore(models.Model):
+    """Each library's score as of its last computation (normally today), kept fresh on every change."""
+
+    library = models.OneToOneField(Library, on_delete=models.CASCADE, primary_key=True, related_name="current_score")
+    as_of = models.DateField()
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    colour = models.CharField(max_length=14, choices=Colour.choices)
+    # [{"component": id, "label": ..., "achieved": ..., "target": ..., "points": ..., "weight": ...}, ...]
+    parts = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("skor terkini")
+        verbose_name_plural = _("skor terkini")
+        indexes = [models.Index(fields=["colour"]), models.Index(fields=["score"])]
+
+    def __str__(self) -> str:
+        return f"{self.library_id}: {self.score}"
+
+
+class MonthScore(models.Model):
+    """A library's score at a month end, for trends."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="month_scores")
+    month_end = models.DateField()
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    colour = models.CharField(max_length=14, choices=Colour.choices)
+
+    class Meta:
+        verbose_name = _("skor akhir bulan")
+        verbose_name_plural = _("skor akhir bulan")
+        constraints = [models.UniqueConstraint(fields=["library", "month_end"], name="monthscore_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.month_end}: {self.score}"
