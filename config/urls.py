@@ -13,10 +13,13 @@ admin.site.site_title = "SIM TPBIS"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    path("akun/token/", include("tpbis.api.token_urls")),
     path("akun/", include("tpbis.accounts.urls")),
     path("mitra/", include("tpbis.libraries.urls")),
     path("wilayah/", include("tpbis.regions.urls")),
     path("laporan/", include("tpbis.reports.urls")),
+    path("iku/", include("tpbis.kpi.urls")),
+    path("api/", include("tpbis.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

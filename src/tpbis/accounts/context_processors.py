@@ -28,9 +28,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:list"), _("Laporan")))
     if Scope.at_least(role, Role.FACILITATOR):
         items.append((reverse("reports:queue"), _("Verifikasi")))
+        items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
+    if role == Role.NATIONAL:
+        items.append((reverse("kpi:schemes"), _("Skema IKU")))
     if role == Role.NATIONAL and user.is_staff:
         items.append((reverse("admin:index"), _("Admin")))
     return {"nav_items": items, "user_role": role}

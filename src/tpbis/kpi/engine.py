@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ class SchemeSpec:
     components: tuple[ComponentSpec, ...]
 
     @classmethod
-    def from_model(cls, scheme: Scheme, components: list | None = None) -> SchemeSpec:  # type: ignore[type-arg]
+    def from_model(cls, scheme: Scheme, components: list[Any] | None = None) -> SchemeSpec:
         rows = components if components is not None else list(scheme.components.all())
         return cls(
             id=scheme.pk,
@@ -183,8 +184,8 @@ def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
     return Result(scheme_id=scheme.id, score=total, colour=scheme.colour_for(total), parts=parts)
 
 
-NEXT_COLOUR = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}
-COLOUR_WORD = {Colour.YELLOW: "kuning", Colour.GREEN: "hijau"}
+NEXT_COLOUR: dict[str, str] = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}
+COLOUR_WORD: dict[str, str] = {Colour.YELLOW: "kuning", Colour.GREEN: "hijau"}
 
 
 def advice(*, result: Result, scheme: SchemeSpec, as_of: dt.date) -> list[str]:

@@ -29,10 +29,14 @@ def schemes_load() -> list[SchemeSpec]:
 def scheme_for(schemes: Sequence[SchemeSpec], *, date: dt.date, kind: str) -> SchemeSpec | None:
     """The scheme in effect on the date for the library kind; before the first one, the earliest."""
     applicable = [s for s in schemes if s.applies_to(kind)]
-    for scheme in applicable:  # newest first
-        if scheme.effective_from <= date:
-            return scheme
-    return applicable[-1] if applicable else None
+    if not applicable:
+        return None
+    started = [s for s in applicable if s.effective_from <= date]
+    # Among schemes of the same date the one created last wins; a draft being previewed (no id,
+    # or -1) counts as the newest.
+    if started:
+        return max(started, key=lambda s: (s.effective_from, s.id if s.id is not None and s.id > 0 else 10**12))
+    return min(applicable, key=lambda s: s.effective_from)
 
 
 def kpi_compute(

@@ -16,6 +16,7 @@ from tpbis.accounts.forms import InviteForm
 from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.accounts.services import manager_invite
+from tpbis.kpi.selectors import score_explained
 from tpbis.libraries.forms import LibraryFilterForm, LibraryForm
 from tpbis.libraries.models import FUNDING_SOURCE_SUGGESTIONS, AccountStatus, Library
 from tpbis.libraries.onboarding import qr_svg
@@ -98,6 +99,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
     role = scope.role_for_library(library_id=library.pk, region_code=library.region_id)
     managers = library.memberships.filter(role=Role.MANAGER).select_related("user").order_by("user__email")
     returned = returned_for_library(library_id=library.pk)
+    explained = score_explained(library=library) if library.is_active else None
     return render(
         request,
         "libraries/detail.html",
@@ -109,6 +111,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_invite": Scope.at_least(role, Role.FACILITATOR),
             "can_deactivate": Scope.at_least(role, Role.PROVINCE),
             "returned": returned,
+            "explained": explained,
         },
     )
 
