@@ -34,8 +34,14 @@ pytest: install
 
 test: lint typecheck pytest
 
+# SQLite always; PostgreSQL too when a server answers on 127.0.0.1:5432 (a scratch database).
 bench: install
 	$(PY) bench/run.py
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS tpbis_bench' -c 'CREATE DATABASE tpbis_bench' && \
+	  BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tpbis_bench $(PY) bench/run.py; \
+	  psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS tpbis_bench'; \
+	fi
 
 messages: install
 	cd src/tpbis && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete && ../../$(PY) ../../manage.py compilemessages

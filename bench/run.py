@@ -31,7 +31,9 @@ def timed(label: str, fn: Callable[[], object], repeat: int = 1) -> float:
 
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="tpbis-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    # Never the configured DATABASE_URL: benchmarks write synthetic data. A scratch SQLite file, or
+    # BENCH_DATABASE_URL (the Makefile points it at a scratch PostgreSQL database).
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -39,6 +41,9 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)
     from tpbis.regions.selectors import region_search
     from tpbis.regions.services import regions_load
 
@@ -55,6 +60,10 @@ def main() -> None:
     bench_import_libraries(rows=10_000)
     bench_record_entry(records=10_000)
     bench_sim_import()
+
+    from bench_kpi import bench_kpi
+
+    bench_kpi(libraries=10_000)
 
 
 if __name__ == "__main__":

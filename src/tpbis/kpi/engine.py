@@ -7,6 +7,7 @@ property tests.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
@@ -132,10 +133,10 @@ class Part:
             "label": self.label,
             "record_type": self.record_type,
             "measure": self.measure,
-            "achieved": _num(self.achieved),
-            "target": _num(self.target),
-            "points": _num(self.points),
-            "weight": _num(self.weight),
+            "achieved": float(self.achieved),
+            "target": float(self.target),
+            "points": float(self.points),
+            "weight": float(self.weight),
         }
 
 
@@ -155,6 +156,13 @@ class Result:
     colour: str
     parts: tuple[Part, ...]
 
+    def parts_json(self) -> list[dict[str, object]]:
+        return [p.as_json() for p in self.parts]
+
+    def signature(self) -> str:
+        facts = (self.scheme_id, self.score, tuple((p.achieved, p.target, p.points) for p in self.parts))
+        return hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+
 
 def achieved_for(spec: ComponentSpec, facts: Facts) -> Decimal:
     if spec.measure == Measure.COUNT:
@@ -165,23 +173,35 @@ def achieved_for(spec: ComponentSpec, facts: Facts) -> Decimal:
 
 
 def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
-    parts = tuple(
-        Part(
-            component_id=spec.id,
-            label=spec.label,
-            record_type=spec.record_type,
-            measure=spec.measure,
-            achieved=achieved_for(spec, facts),
-            target=spec.target_on(as_of),
-            points=spec.points_for(achieved_for(spec, facts), as_of),
-            weight=spec.weight,
+    parts = []
+    for spec in scheme.components:
+        achieved = achieved_for(spec, facts)
+        parts.append(
+            Part(
+                component_id=spec.id,
+                label=spec.label,
+                record_type=spec.record_type,
+                measure=spec.measure,
+                achieved=achieved,
+                target=spec.target_on(as_of),
+                points=spec.points_for(achieved, as_of),
+                weight=spec.weight,
+            )
         )
-        for spec in scheme.components
-    )
     if not facts.has_any:
-        return Result(scheme_id=scheme.id, score=None, colour=Colour.NONE, parts=parts)
+        return Result(scheme_id=scheme.id, score=None, colour=Colour.NONE, parts=tuple(parts))
     total = min(HUNDRED, sum((p.points for p in parts), Decimal(0))).quantize(CENT)
-    return Result(scheme_id=scheme.id, score=total, colour=scheme.colour_for(total), parts=parts)
+    return Result(scheme_id=scheme.id, score=total, colour=scheme.colour_for(total), parts=tuple(parts))
+
+
+def facts_key(facts: Facts) -> tuple[object, ...]:
+    """Equal keys give equal results under one scheme and date (many libraries share their facts)."""
+    return (
+        facts.has_any,
+        tuple(sorted(facts.counts.items())),
+        tuple(sorted(facts.reported.items())),
+        tuple(sorted(facts.latest.items())),
+    )
 
 
 NEXT_COLOUR: dict[str, str] = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}

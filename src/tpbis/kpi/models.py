@@ -156,6 +156,8 @@ class CurrentScore(models.Model):
     colour = models.CharField(max_length=14, choices=Colour.choices)
     # [{"component": id, "label": ..., "achieved": ..., "target": ..., "points": ..., "weight": ...}, ...]
     parts = models.JSONField(default=list)
+    # Digest of scheme, score and every part: a recomputation that changes nothing writes nothing.
+    signature = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

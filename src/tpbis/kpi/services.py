@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from tpbis.kpi.engine import Facts, Result, SchemeSpec, score
+from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
 from tpbis.kpi.facts import gather_facts
 from tpbis.kpi.models import Colour, Component, CurrentScore, MonthScore, Scheme
 from tpbis.libraries.models import Library
@@ -50,6 +50,8 @@ def kpi_compute(
     for date in sorted(set(dates)):
         by_year.setdefault(date.year, []).append(date)
     ids = libraries.order_by().values("pk")
+    memo: dict[tuple[object, ...], Result] = {}
+    empty = Facts()
     for year_dates in by_year.values():
         facts = gather_facts(libraries=ids, dates=year_dates)
         for library_id, kind in kinds.items():
@@ -58,7 +60,11 @@ def kpi_compute(
                 scheme = scheme_for(schemes, date=date, kind=kind)
                 if scheme is None:
                     continue
-                results[(library_id, date)] = score(facts=per_date.get(date, Facts()), scheme=scheme, as_of=date)
+                library_facts = per_date.get(date, empty)
+                key = (scheme.id, date, facts_key(library_facts))
+                if key not in memo:
+                    memo[key] = score(facts=library_facts, scheme=scheme, as_of=date)
+                results[(library_id, date)] = memo[key]
     return results
 
 
@@ -78,28 +84,51 @@ def kpi_refresh(
     libraries = Library.objects.all() if libraries is None else libraries
     dates = [as_of, *(month_ends(as_of) if months else [])]
     results = kpi_compute(libraries=libraries, dates=dates)
-    current = [
-        CurrentScore(
-            library_id=library_id,
-            as_of=as_of,
-            scheme_id=result.scheme_id,
-            score=result.score,
-            colour=result.colour,
-            parts=[p.as_json() for p in result.parts],
-        )
+    current = {
+        library_id: result
         for (library_id, date), result in results.items()
         if date == as_of and result.scheme_id is not None  # drafts being previewed are never stored
-    ]
+    }
+    _store_current_scores(current, as_of)
+    if months:
+        _store_month_scores(results, as_of)
+    return Counter(result.colour for result in current.values())
+
+
+def _store_current_scores(current: dict[int, Result], as_of: dt.date) -> None:
+    """Upsert only scores that changed; for the rest one UPDATE moves their date forward."""
+    stored = dict(CurrentScore.objects.filter(library_id__in=list(current)).values_list("library_id", "signature"))
+    signature_of: dict[int, str] = {}  # results are shared between libraries with equal facts
+    changed: list[CurrentScore] = []
+    unchanged: list[int] = []
+    for library_id, result in current.items():
+        assert result.scheme_id is not None
+        signature = signature_of.get(id(result)) or signature_of.setdefault(id(result), result.signature())
+        if stored.get(library_id) == signature:
+            unchanged.append(library_id)
+            continue
+        changed.append(
+            CurrentScore(
+                library_id=library_id,
+                as_of=as_of,
+                scheme_id=result.scheme_id,
+                score=result.score,
+                colour=result.colour,
+                parts=result.parts_json(),
+                signature=signature,
+            )
+        )
     CurrentScore.objects.bulk_create(
-        current,
+        changed,
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["library"],
-        update_fields=["as_of", "scheme", "score", "colour", "parts", "computed_at"],
+        update_fields=["as_of", "scheme", "score", "colour", "parts", "signature", "computed_at"],
     )
-    if months:
-        _store_month_scores(results, as_of)
-    return Counter(score.colour for score in current)
+    for start in range(0, len(unchanged), 5000):
+        CurrentScore.objects.filter(library_id__in=unchanged[start : start + 5000]).exclude(as_of=as_of).update(
+            as_of=as_of
+        )
 
 
 def _store_month_scores(results: dict[tuple[int, dt.date], Result], as_of: dt.date) -> None:

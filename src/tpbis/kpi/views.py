@@ -28,7 +28,7 @@ PAGE_SIZE = 50
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 @login_required

@@ -1,0 +1,30 @@
+"""Benchmark of the KPI engine: rescoring 10,000 libraries holding about a million records."""
+
+from __future__ import annotations
+
+import time
+
+
+def bench_kpi(libraries: int = 10_000) -> None:
+    from django.db import connection
+
+    from tpbis.demo.national import national_generate
+    from tpbis.kpi.services import kpi_refresh
+    from tpbis.reports.models import CommunityEngagement
+
+    started = time.perf_counter()
+    result = national_generate(libraries=libraries, years=1, seed=1)
+    print(
+        f"generate_national: {result.libraries:,} libraries, {result.records:,} records "
+        f"in {time.perf_counter() - started:.1f} s ({connection.vendor})",
+        flush=True,
+    )
+    assert CommunityEngagement.objects.exists()
+    for label, months in (
+        ("kpi recompute, current scores, first time (writes every score)", False),
+        ("kpi recompute, current scores, again (nothing changed)", False),
+        ("kpi recompute, current and month-end scores", True),
+    ):
+        started = time.perf_counter()
+        counts = kpi_refresh(months=months)
+        print(f"{label}: {time.perf_counter() - started:.2f} s  {dict(counts)}", flush=True)
