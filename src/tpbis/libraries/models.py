@@ -48,6 +48,7 @@ class AccountStatus(models.TextChoices):
     NONE = "none", _("Belum punya akun")
     INVITED = "invited", _("Diundang")
     ACTIVATED = "activated", _("Akun aktif")
+    ACTIVE_MONTH = "active_month", _("Melapor bulan ini")
 
 
 class Library(models.Model):

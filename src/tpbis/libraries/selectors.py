@@ -13,17 +13,39 @@ from django.utils import timezone
 from tpbis.accounts.models import Invitation, Membership, Role
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import AccountStatus, Library
+from tpbis.reports.models import Advocacy, CommunityEngagement, InformationService, Publicity, Visitors
+
+
+def _entered_this_month() -> Q:
+    """A manager of the library entered a record of any type since the first of this month."""
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    condition = Q()
+    for model in (CommunityEngagement, Advocacy, Publicity, InformationService, Visitors):
+        condition |= Exists(
+            model.objects.filter(
+                library=OuterRef("pk"),
+                created_at__gte=month_start,
+                entered_by__memberships__library=OuterRef("pk"),
+                entered_by__memberships__role=Role.MANAGER,
+            )
+        )
+    return condition
 
 
 def with_account_status(qs: QuerySet[Library]) -> QuerySet[Library]:
-    """Annotate `account_status`: activated (a manager has signed in), invited (an account or a live
-    invitation exists but nobody has signed in) or none. Disabled accounts do not count."""
+    """Annotate `account_status`: reporting this month (a manager entered a record since the first of
+    the month), activated (a manager has signed in), invited (an account or a live invitation exists
+    but nobody has signed in) or none. Disabled accounts do not count."""
     managers = Membership.objects.filter(library=OuterRef("pk"), role=Role.MANAGER, user__is_active=True)
     live_invitation = Invitation.objects.filter(
         library=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
     return qs.annotate(
         account_status=Case(
+            When(
+                Exists(managers.filter(user__last_login__isnull=False)) & _entered_this_month(),
+                then=Value(AccountStatus.ACTIVE_MONTH.value),
+            ),
             When(Exists(managers.filter(user__last_login__isnull=False)), then=Value(AccountStatus.ACTIVATED.value)),
             When(Exists(managers) | Exists(live_invitation), then=Value(AccountStatus.INVITED.value)),
             default=Value(AccountStatus.NONE.value),
@@ -115,6 +137,7 @@ def account_status_by_region(*, scope: Scope, parent_code: str | None) -> list[d
             none=Count("pk", filter=Q(account_status=AccountStatus.NONE.value)),
             invited=Count("pk", filter=Q(account_status=AccountStatus.INVITED.value)),
             activated=Count("pk", filter=Q(account_status=AccountStatus.ACTIVATED.value)),
+            active_month=Count("pk", filter=Q(account_status=AccountStatus.ACTIVE_MONTH.value)),
         )
         .order_by(group_field)
     )
@@ -128,6 +151,7 @@ def account_status_by_region(*, scope: Scope, parent_code: str | None) -> list[d
                 "none": row["none"],
                 "invited": row["invited"],
                 "activated": row["activated"],
+                "active_month": row["active_month"],
                 "none_pct": round(100 * row["none"] / total, 1) if total else 0.0,
             }
         )

@@ -162,3 +162,42 @@ def test_it_counts_account_status_per_child_region(world: World) -> None:
 def test_it_hides_onboarding_outside_scope(world: World, persona: str, status: int) -> None:
     response = world.client_for(getattr(world, persona)).get("/mitra/akun/?wilayah=19.05")
     assert response.status_code == status
+
+
+def test_it_marks_a_library_whose_manager_reported_this_month(world: World) -> None:
+    from tpbis.reports.models import CommunityEngagement
+    from tpbis.reports.services import record_create
+
+    world.manager.last_login = timezone.now()
+    world.manager.save()
+    assert _status(world.lamongan_village) == AccountStatus.ACTIVATED
+    record_create(
+        model=CommunityEngagement,
+        user=world.facilitator_3524,  # entered by someone else: the library itself has not reported
+        library=world.lamongan_village,
+        data={
+            "date": timezone.localdate(),
+            "title": "Dongeng",
+            "activity_field": "Pendidikan",
+            "activity_kind": "Promosi",
+            "audience": "Anak-Anak",
+            "participants": 8,
+        },
+    )
+    assert _status(world.lamongan_village) == AccountStatus.ACTIVATED
+    record_create(
+        model=CommunityEngagement,
+        user=world.manager,
+        library=world.lamongan_village,
+        data={
+            "date": timezone.localdate(),
+            "title": "Kelas menulis",
+            "activity_field": "Pendidikan",
+            "activity_kind": "Pelatihan",
+            "audience": "Pelajar",
+            "participants": 12,
+        },
+    )
+    assert _status(world.lamongan_village) == AccountStatus.ACTIVE_MONTH
+    rows = {r["code"]: r for r in world.client_for(world.province_35).get("/mitra/akun/?wilayah=35").context["rows"]}
+    assert rows["35.24"]["active_month"] == 1
