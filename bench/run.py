@@ -65,6 +65,14 @@ def main() -> None:
 
     bench_kpi(libraries=10_000)
 
+    from bench_api import bench_compat_api
+
+    bench_compat_api(records=10_000)
+
+    from bench_dashboards import bench_dashboards
+
+    bench_dashboards()
+
 
 if __name__ == "__main__":
     main()

@@ -59,7 +59,14 @@ INSTALLED_APPS = [
     "tpbis.libraries",
     "tpbis.reports",
     "tpbis.kpi",
+    "tpbis.reportcards",
+    "tpbis.dashboards",
     "tpbis.demo",
+    "django_tasks",
+    "django_tasks_db",
+    "tpbis.exports",
+    "ninja",
+    "tpbis.api",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +121,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Cached API answers: in-process memory by default, Redis when REDIS_URL is set (needs the redis package).
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}
+}
+if env_str("REDIS_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+# The real-SIM-compatible API (/api/pelibatan3513, ...) is public like the real one unless this is set;
+# then it wants a personal API token (?token= or Authorization: Bearer).
+SIM_API_REQUIRE_TOKEN = env_bool("SIM_API_REQUIRE_TOKEN", False)
+# Cached API answers are dropped after writes; this bounds their life in any case.
+SIM_API_CACHE_SECONDS = env_int("SIM_API_CACHE_SECONDS", 600)
+# How long a worker trusts what it last read of the data's version (writes in other processes show
+# within this time; see tpbis/api/cache.py).
+SIM_API_TOKEN_SECONDS = float(env_str("SIM_API_TOKEN_SECONDS", "1"))
+
+# Background jobs (large exports) wait in the database; `python manage.py db_worker` runs them
+# (`make run` starts one). No extra service to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Exports of more rows than this run in the background, with a progress page and a download link.
+EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -19,6 +19,10 @@ urlpatterns = [
     path("wilayah/", include("tpbis.regions.urls")),
     path("laporan/", include("tpbis.reports.urls")),
     path("iku/", include("tpbis.kpi.urls")),
+    path("dasbor/", include("tpbis.dashboards.urls")),
+    path("capaian/", include("tpbis.dashboards.public_urls")),
+    path("ekspor/", include("tpbis.exports.urls")),
+    path("", include("tpbis.reportcards.urls")),  # /rapor/ and /laporan-gathering/
     path("api/", include("tpbis.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tpbis.accounts.models import Membership, Role, Title, User
+from tpbis.core.tests.browser import browser, browser_page, database_restored  # noqa: F401 (shared fixtures)
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.services import regions_load
 

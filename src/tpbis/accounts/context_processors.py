@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role is not None:
         items.append((reverse("reports:list"), _("Laporan")))
     if Scope.at_least(role, Role.FACILITATOR):
+        items.append((reverse("dashboards:region"), _("Dasbor")))
         items.append((reverse("reports:queue"), _("Verifikasi")))
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))

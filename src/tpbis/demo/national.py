@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tpbis.accounts.models import Membership, Role, User
+from tpbis.dashboards.services import summaries_rebuild
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 from tpbis.reports.models import (
@@ -71,6 +72,7 @@ def national_generate(*, libraries: int, years: int, seed: int) -> NationalResul
             end = today if year == today.year else dt.date(year, 12, 31)
             for model, rows in _records(rng, created, year, end):
                 total += _bulk(model, rows)
+        summaries_rebuild()  # bulk inserts bypass the records_changed signal that keeps summaries fresh
     return NationalResult(len(created), total, (timezone.now() - started).total_seconds())
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from tpbis.accounts.models import Membership, Role, Title, User
 from tpbis.accounts.services import manager_invite
 from tpbis.core.text import fold
+from tpbis.demo.records import demo_records_load
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.libraries.services import library_create, library_set_active
 from tpbis.regions.models import Kind, Level, Region
@@ -47,6 +48,7 @@ class DemoResult:
     libraries: int
     users: int
     invitations: int
+    records: int
 
 
 # (kabupaten code, village name, code the seeds give): the name is looked up inside its kabupaten
@@ -156,7 +158,7 @@ def demo_logins() -> list[DemoLogin]:
 
 
 def demo_load(*, password: str = DEFAULT_PASSWORD) -> DemoResult:
-    """Create the demo libraries, their managers and the demo logins, in one transaction."""
+    """Create the demo libraries, their managers, the demo logins and their records, in one transaction."""
     # Invitation emails are queued on commit; the demo addresses are fictitious, so drop them
     # instead of flooding the console backend with a hundred activation mails.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
@@ -183,7 +185,8 @@ class _Loader:
         for library in green:
             self._activated_manager(library=library, email=self._manager_email(library))
         self._assign_accounts(libraries=libraries, fixed={lib.pk for lib in green}, invited_by=national)
-        return DemoResult(libraries=len(libraries), users=self.users, invitations=self.invitations)
+        records = demo_records_load(rng=self.rng, domain=DEMO_DOMAIN, green_regions=GREEN_BABEL)
+        return DemoResult(libraries=len(libraries), users=self.users, invitations=self.invitations, records=records)
 
     def _named_libraries(self) -> list[Library]:
         areas = Region.objects.in_bulk([row[0] for row in PROVINCIAL_LIBRARIES + REGENCY_LIBRARIES])

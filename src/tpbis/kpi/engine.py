@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tpbis.kpi.models import Colour, Measure, Scheme, TargetGrowth
 
@@ -205,7 +205,7 @@ def facts_key(facts: Facts) -> tuple[object, ...]:
 
 
 NEXT_COLOUR: dict[str, str] = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}
-COLOUR_WORD: dict[str, str] = {Colour.YELLOW: "kuning", Colour.GREEN: "hijau"}
+COLOUR_WORD: dict[str, Any] = {Colour.YELLOW: gettext_lazy("kuning"), Colour.GREEN: gettext_lazy("hijau")}
 
 
 def advice(*, result: Result, scheme: SchemeSpec, as_of: dt.date) -> list[str]:
@@ -259,24 +259,47 @@ def _needed(spec: ComponentSpec, part: Part, gap: Decimal, as_of: dt.date) -> De
     return None
 
 
-ADVICE_NOUN = {
-    "pelibatan": ("kegiatan pelibatan masyarakat", "kegiatan pelibatan masyarakat"),
-    "advokasi": ("kegiatan advokasi", "kegiatan advokasi"),
-    "publikasi": ("publikasi", "publikasi"),
-}
-
-
 def _advice_text(spec: ComponentSpec, needed: Decimal, colour: str) -> str:
-    word = COLOUR_WORD[colour]
+    word = str(COLOUR_WORD[colour])
     if spec.measure == Measure.REPORTED:
         return _("Laporkan %(what)s sekali untuk mencapai %(colour)s") % {
             "what": spec.label.lower(),
             "colour": word,
         }
-    singular, plural = ADVICE_NOUN.get(spec.record_type, (spec.label.lower(), spec.label.lower()))
     count = int(needed)
-    return ngettext(
-        "%(count)s %(what)s lagi untuk mencapai %(colour)s",
-        "%(count)s %(what)s lagi untuk mencapai %(colour)s",
-        count,
-    ) % {"count": count, "what": singular if count == 1 else plural, "colour": word}
+    values = {"count": count, "colour": word, "what": spec.label.lower()}
+    if spec.record_type == "pelibatan":
+        return (
+            ngettext(
+                "%(count)s kegiatan pelibatan masyarakat lagi untuk mencapai %(colour)s",
+                "%(count)s kegiatan pelibatan masyarakat lagi untuk mencapai %(colour)s",
+                count,
+            )
+            % values
+        )
+    if spec.record_type == "advokasi":
+        return (
+            ngettext(
+                "%(count)s kegiatan advokasi lagi untuk mencapai %(colour)s",
+                "%(count)s kegiatan advokasi lagi untuk mencapai %(colour)s",
+                count,
+            )
+            % values
+        )
+    if spec.record_type == "publikasi":
+        return (
+            ngettext(
+                "%(count)s publikasi lagi untuk mencapai %(colour)s",
+                "%(count)s publikasi lagi untuk mencapai %(colour)s",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s laporan %(what)s lagi untuk mencapai %(colour)s",
+            "%(count)s laporan %(what)s lagi untuk mencapai %(colour)s",
+            count,
+        )
+        % values
+    )

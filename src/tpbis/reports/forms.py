@@ -64,6 +64,8 @@ class PhotosField(forms.FileField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
+        # The label says how many photos are needed; the service checks the count.
+        self.optional_in_label = True
         kwargs.setdefault(
             "widget",
             MultipleFileInput(
@@ -132,6 +134,8 @@ class EngagementForm(RecordForm):
             label=_("Sasaran"), choices=vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience)
         )
         self.fields["participants"].required = False
+        # A new activity needs 1–3 photos (the view checks the count): not "(opsional)" on the form.
+        self.fields["photos"].required = not inst.pk
         self.order_fields([*self.Meta.fields, "photos", "confirm_duplicate"])
 
     def clean(self) -> dict[str, Any]:
@@ -145,7 +149,10 @@ class EngagementForm(RecordForm):
 
 
 class AdvocacyForm(RecordForm):
-    photos = PhotosField(label=_("Foto (opsional, paling banyak 3)"))
+    photos = PhotosField(
+        label=_("Foto (opsional, paling banyak 3)"),
+        help_text=_("JPEG, PNG, WebP atau HEIC, paling besar 10 MB per foto."),
+    )
 
     class Meta:
         model = Advocacy

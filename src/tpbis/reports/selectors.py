@@ -107,8 +107,9 @@ def record_list_for_user(*, model: type[Any], scope: Scope, filters: RecordFilte
     if filters.region:
         field = "region" if model is Replication else "library__region"
         qs = qs.filter(Q(**{f"{field}_id": filters.region}) | Q(**{f"{field}__code__startswith": filters.region + "."}))
-    order = ("-year", "-month", "-pk") if model in MONTHLY or model is Replication else ("-date", "-pk")
-    return qs.order_by(*order)
+    if model is Replication:
+        return qs.order_by("-year", "-pk")
+    return qs.order_by(*(("-year", "-month", "-pk") if model in MONTHLY else ("-date", "-pk")))
 
 
 def status_counts(*, qs: QuerySet[Any]) -> dict[str, int]:

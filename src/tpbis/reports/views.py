@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -218,7 +219,7 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
             "fields": fields,
             "photos": photos_for(record) if model is not Replication else [],
             "external_photos": [u for u in getattr(record, "external_attachments", "").split(",") if u],
-            "audit": audit_for(record),
+            "audit": _history(record),
             "can_edit": record.status != Status.WITHDRAWN,
             "can_verify": can_verify(role=role) and not is_own and record.status == Status.SUBMITTED,
             "can_return": can_verify(role=role) and not is_own and record.status in (Status.SUBMITTED, Status.VERIFIED),
@@ -227,6 +228,22 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
             "return_form": ReturnForm(),
         },
     )
+
+
+def _history(record: Any) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
+    """The audit trail with field labels and status names as people read them, not column names."""
+    labels = {name: capfirst(record._meta.get_field(name).verbose_name) for name in type(record).ENTRY_FIELDS}
+    labels |= {"status": _("Status"), "photos": _("Foto")}
+    statuses = dict(Status.choices)
+    rows = []
+    for entry in audit_for(record):
+        changes = []
+        for name, (old, new) in entry.changes.items():
+            if name == "status":
+                old, new = statuses.get(old, old), statuses.get(new, new)
+            changes.append((labels.get(name, name), old, new))
+        rows.append((entry, changes))
+    return rows
 
 
 def _display(record: Any, name: str) -> Any:

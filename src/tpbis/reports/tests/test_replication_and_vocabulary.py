@@ -36,6 +36,15 @@ def test_it_records_a_kabupaten_replication(world: World) -> None:
     assert record.status == Status.VERIFIED
 
 
+def test_it_lists_replications_newest_year_first(world: World) -> None:
+    client = world.client_for(world.province_35)
+    for year in (YEAR - 1, YEAR):
+        client.post("/laporan/replikasi/baru/", {**_replication("35.24"), "year": year})
+    response = client.get("/laporan/replikasi/")
+    assert response.status_code == 200
+    assert [r.year for r in response.context["page"]] == [YEAR, YEAR - 1]
+
+
 def test_it_refuses_replication_outside_scope_or_from_a_manager(world: World) -> None:
     out = world.client_for(world.facilitator_3524).post("/laporan/replikasi/baru/", _replication("19.05"))
     assert out.status_code == 200

@@ -177,3 +177,13 @@ def test_it_counts_what_the_filters_select(world: World) -> None:
     assert world.client_for(world.facilitator_1905).get("/laporan/pelibatan/").context["page"].paginator.count == 0
     assert world.client_for(world.facilitator_3524).get("/laporan/pelibatan/?region=19.05").status_code == 404
     assert Publicity.objects.count() == 0
+
+
+def test_the_history_names_fields_and_statuses_as_people_read_them(world: World) -> None:
+    record = make_engagement(world)
+    facilitator = world.client_for(world.facilitator_3524)
+    facilitator.post(f"/laporan/pelibatan/{record.pk}/return/", {"comment": "Peserta belum sesuai"})
+    page = facilitator.get(f"/laporan/pelibatan/{record.pk}/").content.decode()
+    assert "Jumlah peserta: – → 20" in page
+    assert "Status: Belum Diverifikasi → Dikembalikan untuk diperbaiki" in page
+    assert "participants" not in page

@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     }
                 )
             )
+            self.stdout.write(_("Laporan demo: %(records)d, sejak 1 Januari tahun lalu.") % {"records": result.records})
         self._print_logins(password)
 
     def _print_logins(self, password: str) -> None:

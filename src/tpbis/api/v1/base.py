@@ -1,0 +1,123 @@
+"""The REST API v1 object: authentication (personal token or session), scope and JSON errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tpbis.accounts.models import User
+from tpbis.accounts.scope import Scope, scope_for_user
+from tpbis.api.entry import EntryRefused
+from tpbis.api.tokens import token_authenticate
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ErrorOut(Schema):
+    message: str
+    errors: dict[str, list[str]] = {}
+    duplicates: list[int] = []
+    existing_id: int | None = None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a personal token; acts as its user, in the user's scope."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied(_("Token ini hanya untuk membaca."))
+        request.user = found.user
+        request.scope = scope_for_user(found.user)  # type: ignore[attr-defined]
+        return found
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The site's own pages: the signed-in session, with the CSRF check on unsafe methods."""
+
+
+api = NinjaAPI(
+    title="SIM TPBIS API",
+    version="1",
+    description=(
+        "REST API v1 of SIM TPBIS. Authenticate with a personal token (`Authorization: Bearer <key>`, "
+        "created under /akun/token/) or the site's session. Every answer is limited to the caller's scope: "
+        "what lies outside it is 404."
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def request_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def request_scope(request: HttpRequest) -> Scope:
+    return request.scope  # type: ignore[attr-defined]
+
+
+def _json(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"message": message, "errors": {}, **extra}, status=status)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "filters")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(list(error.get("loc", []))), []).append(str(error.get("msg", "")))
+    return _json(request, 422, _("Data tidak valid. Periksa kolom yang ditandai."), errors=errors)
+
+
+@api.exception_handler(EntryRefused)
+def _refused(request: HttpRequest, exc: EntryRefused) -> HttpResponse:
+    return _json(
+        request, exc.status, exc.message, errors=exc.errors, duplicates=exc.duplicates, existing_id=exc.existing_id
+    )
+
+
+@api.exception_handler(ValidationError)
+def _django_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    return _json(request, 422, _("Permintaan ditolak."), errors=errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _json(request, 404, _("Tidak ditemukan."))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _json(request, 403, str(exc) or _("Anda tidak berwenang melakukan ini."))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _json(request, 401, _("Masuk dulu, atau kirim token API (Authorization: Bearer <token>)."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _json(request, exc.status_code, str(exc))

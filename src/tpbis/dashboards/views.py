@@ -1,0 +1,153 @@
+"""Region dashboards for facilitators and above, the public figures page and the public stats JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from tpbis.accounts.models import Role
+from tpbis.accounts.scope import Scope
+from tpbis.dashboards.charts import month_bars, province_tiles
+from tpbis.dashboards.periods import dates_check, period_from_query, presets
+from tpbis.dashboards.selectors import (
+    RegionFigures,
+    child_region_rows,
+    child_rows_sorted,
+    default_region_code,
+    public_child_rows,
+    public_region_figures,
+    region_figures,
+    region_stats,
+)
+from tpbis.regions.codes import normalize_code
+from tpbis.regions.models import Level, Region
+
+
+def _region_code(request: HttpRequest) -> str | None:
+    raw = request.GET.get("wilayah", "").strip()
+    if not raw:
+        return None
+    code = normalize_code(raw)
+    if code is None:
+        raise Http404
+    return code
+
+
+def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort: str) -> dict[str, Any]:
+    query = request.GET.copy()
+    query.pop("urut", None)
+    parents = []
+    if figures.region.code:
+        parts = figures.region.code.split(".")
+        codes = [".".join(parts[:i]) for i in range(1, len(parts))]
+        parents = list(Region.objects.filter(code__in=codes).order_by("code"))
+    return {
+        "figures": figures,
+        "rows": rows,
+        "sort": sort,
+        "columns": _columns(),
+        "parents": parents,
+        "chart": month_bars(figures.months),
+        "map": province_tiles(rows) if figures.region.level == 0 else None,
+        "presets": presets(timezone.localdate()),
+        "query_without_sort": query.urlencode(),
+        "period_query": _period_query(request),
+    }
+
+
+def _columns() -> list[tuple[str, str]]:
+    return [
+        ("nama", _("Wilayah")),
+        ("mitra", _("Mitra")),
+        ("tanpa_akun", _("Tanpa akun")),
+        ("pelibatan", _("Pelibatan")),
+        ("advokasi", _("Advokasi")),
+        ("publikasi", _("Publikasi")),
+        ("peningkatan", _("Peningkatan")),
+        ("peserta", _("Peserta")),
+        ("hijau", _("Hijau")),
+        ("kuning", _("Kuning")),
+        ("merah", _("Merah")),
+        ("belum_dinilai", _("Belum dinilai")),
+        ("hijau_pct", _("% hijau")),
+    ]
+
+
+def _period_query(request: HttpRequest) -> str:
+    """The period part of the query string, carried into links to other regions."""
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in {"periode", "mulai", "sampai"}:
+            kept.pop(name)
+    return kept.urlencode()
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope: Scope = request.scope  # type: ignore[attr-defined]
+    if not Scope.at_least(scope.highest_role, Role.FACILITATOR):
+        raise PermissionDenied
+    code = _region_code(request) or default_region_code(scope=scope)
+    period, errors = period_from_query(request.GET, timezone.localdate())
+    sort = request.GET.get("urut", "kode")
+    figures = region_figures(scope=scope, region_code=code, start=period.start, end=period.end)
+    rows = child_region_rows(scope=scope, region_code=code, start=period.start, end=period.end, sort=sort)
+    context = _context(request, figures, rows, sort)
+    context["parents"] = [p for p in context["parents"] if scope.covers_region(p.code)]
+    context.update({"period": period, "errors": errors, "public": False})
+    return render(request, "dashboards/region.html", context)
+
+
+def public_figures(request: HttpRequest) -> HttpResponse:
+    """The programme's achievements without login: the nation and each province, aggregates only."""
+    code = _region_code(request)
+    if code is not None and code.count(".") + 1 > Level.REGENCY:
+        raise Http404
+    period, errors = period_from_query(request.GET, timezone.localdate())
+    sort = request.GET.get("urut", "kode")
+    figures = public_region_figures(region_code=code, start=period.start, end=period.end)
+    rows = child_rows_sorted(public_child_rows(region_code=code, start=period.start, end=period.end), sort)
+    context = _context(request, figures, rows, sort)
+    context.update({"period": period, "errors": errors, "public": True})
+    return render(request, "dashboards/public.html", context)
+
+
+def _bad_request(message: str, errors: dict[str, str]) -> JsonResponse:
+    return JsonResponse({"message": message, "errors": errors}, status=400)
+
+
+@require_GET
+def stats_json(request: HttpRequest) -> JsonResponse:
+    """`GET /api/v1/stats?region=CODE&start=YYYY-MM-DD&end=YYYY-MM-DD`: a region's public figures.
+
+    Region optional (the nation); the period defaults to 1 January of this year up to today.
+    """
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    raw_region = request.GET.get("region", "").strip()
+    code = normalize_code(raw_region) if raw_region else None
+    if raw_region and (code is None or not Region.objects.filter(code=code).exists()):
+        errors["region"] = _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw_region[:20]}
+    start = _iso(request.GET.get("start"), today.replace(month=1, day=1))
+    end = _iso(request.GET.get("end"), today)
+    errors.update(dates_check(start, end, today))
+    if errors or start is None or end is None:
+        return _bad_request(_("Parameter tidak valid."), errors)
+    return JsonResponse(region_stats(region_code=code, start=start, end=end), json_dumps_params={"ensure_ascii": False})
+
+
+def _iso(value: str | None, default: dt.date) -> dt.date | None:
+    if value is None or value == "":
+        return default
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None

@@ -1,0 +1,370 @@
+"""Every list as rows: one exporter class per list, built from the user's scope and the list's own
+filter form, so an export holds exactly the rows the page shows.
+
+An exporter only yields rows of Python values (str, int, Decimal, date, None); `renderers` turns them
+into CSV or XLSX.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, QueryDict
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from tpbis.accounts.models import Role
+from tpbis.accounts.scope import Scope
+from tpbis.kpi.forms import RankingFilterForm
+from tpbis.kpi.models import Colour, CurrentScore
+from tpbis.kpi.selectors import RankingFilters, ranking
+from tpbis.libraries.forms import LibraryFilterForm
+from tpbis.libraries.models import AccountStatus, Library, LibraryKind, Support
+from tpbis.libraries.selectors import LibraryFilters, library_get_for_user, library_list_for_user
+from tpbis.regions.models import Level, Region
+from tpbis.reports.forms import RecordFilterForm
+from tpbis.reports.models import Photo, Replication, Status
+from tpbis.reports.selectors import RecordFilters, record_list_for_user, record_model
+
+CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    label: StrOrPromise
+    width: int = 14  # characters, for the XLSX column
+
+
+class Exporter:
+    """A list as a header and a stream of rows, read in chunks so memory stays flat at any size."""
+
+    kind: str = ""
+    title: StrOrPromise = ""
+
+    def __init__(self, *, scope: Scope, params: QueryDict) -> None:
+        self.scope = scope
+        self.params = params
+        self.region: str | None = None  # the region filter, for the file name
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def row(self, obj: Any) -> list[Any]:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[list[Any]]:
+        for obj in self.queryset().iterator(chunk_size=CHUNK_SIZE):
+            yield self.row(obj)
+
+    def filename(self, extension: str) -> str:
+        """`mitra-35.24-2026-11-22.xlsx`: what, where, and the day it was made."""
+        parts = [self.kind, self.region or _single_area(self.scope), timezone.localdate().isoformat()]
+        return "-".join(p for p in parts if p) + "." + extension
+
+    def sheet_name(self) -> str:
+        # Excel refuses sheet names over 31 characters or with any of []:*?/\
+        return "".join(c for c in str(self.title) if c not in "[]:*?/\\")[:31]
+
+    def _check_region(self, code: str | None) -> None:
+        # Same rule as the list pages: a region filter outside the user's areas reveals nothing.
+        if code and not self.scope.national and not self.scope.covers_region(code):
+            raise Http404
+
+
+def _single_area(scope: Scope) -> str | None:
+    areas = scope.provinces | scope.regencies
+    if scope.national or len(areas) != 1:
+        return None
+    return next(iter(areas))
+
+
+class RegionNames:
+    """Province and kabupaten/kota names by code, read once per export (about 550 short rows)."""
+
+    def __init__(self) -> None:
+        self.names = dict(Region.objects.filter(level__lte=Level.REGENCY).values_list("code", "name"))
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column(_("Provinsi"), 18),
+            Column(_("Kabupaten/Kota"), 22),
+            Column(_("Kecamatan"), 18),
+            Column(_("Desa/Kelurahan"), 18),
+            Column(_("Kode wilayah"), 14),
+        ]
+
+    def cells(self, region: Region) -> list[Any]:
+        """Province, kabupaten/kota, kecamatan and village of a region (needs `region.parent` loaded)."""
+        code = region.code
+        district = region if region.level == Level.DISTRICT else None
+        if region.level == Level.VILLAGE:
+            district = region.parent
+        return [
+            self.names.get(code[:2], ""),
+            self.names.get(code[:5], "") if region.level >= Level.REGENCY else "",
+            district.name if district else "",
+            region.name if region.level == Level.VILLAGE else "",
+            code,
+        ]
+
+
+def _yes_no(value: bool) -> str:
+    return _("Ya") if value else _("Tidak")
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(value).date() if value else None
+
+
+class PartnerExporter(Exporter):
+    """The partner list (*mitra*) with account status; contacts included because the people who
+    follow up libraries without an account work from this file."""
+
+    kind = "mitra"
+    title = gettext_lazy("Perpustakaan mitra")
+
+    def __init__(self, *, scope: Scope, params: QueryDict) -> None:
+        super().__init__(scope=scope, params=params)
+        if not Scope.at_least(scope.highest_role, Role.MANAGER):
+            raise PermissionDenied
+        form = LibraryFilterForm(params or None)
+        self.filters = form.filters() if params else LibraryFilters()
+        self._check_region(self.filters.region)
+        self.region = self.filters.region
+        self.regions = RegionNames()
+        self.kinds, self.supports = dict(LibraryKind.choices), dict(Support.choices)
+        self.statuses = dict(AccountStatus.choices)
+
+    def columns(self) -> list[Column]:
+        return [
+            Column(_("ID"), 8),
+            Column(_("Nama perpustakaan"), 36),
+            Column(_("Jenis"), 24),
+            Column(_("Dukungan"), 16),
+            Column(_("Sumber dana"), 16),
+            Column(_("Angkatan"), 10),
+            Column(_("NPP"), 14),
+            *self.regions.columns(),
+            Column(_("Status akun"), 16),
+            Column(_("Aktif"), 8),
+            Column(_("Alamat"), 30),
+            Column(_("Nama kontak"), 20),
+            Column(_("Telepon/WhatsApp"), 16),
+            Column(_("Email kontak"), 24),
+            Column(_("Terdaftar"), 12),
+        ]
+
+    def queryset(self) -> QuerySet[Library]:
+        return library_list_for_user(scope=self.scope, filters=self.filters)
+
+    def row(self, obj: Library) -> list[Any]:
+        return [
+            obj.pk,
+            obj.name,
+            self.kinds.get(obj.kind, obj.kind),
+            self.supports.get(obj.support, obj.support),
+            obj.funding_source,
+            obj.cohort_year,
+            obj.npp or "",
+            *self.regions.cells(obj.region),
+            self.statuses.get(obj.account_status, ""),  # type: ignore[attr-defined]
+            _yes_no(obj.is_active),
+            obj.address,
+            obj.contact_name,
+            obj.contact_phone,
+            obj.contact_email,
+            _local_date(obj.created_at),
+        ]
+
+
+def record_filters_from_form(form: RecordFilterForm, library_id: int | None) -> RecordFilters:
+    """The record list's filters as its page reads them: an invalid form filters nothing."""
+    data = form.cleaned_data if form.is_valid() else {}
+    region = data.get("region")
+    return RecordFilters(
+        start=data.get("start"),
+        end=data.get("end"),
+        status=data.get("status") or None,
+        activity_field=data.get("activity_field") or None,
+        region=region.code if region else None,
+        library_id=library_id,
+    )
+
+
+class RecordExporter(Exporter):
+    """Records of one type (pelibatan, advokasi, ...) with their library, region, status and every
+    entry field, in the columns' order of the entry form."""
+
+    def __init__(self, *, scope: Scope, params: QueryDict, record_type: str) -> None:
+        super().__init__(scope=scope, params=params)
+        self.kind = record_type
+        self.model = record_model(record_type)
+        self.title = capfirst(self.model._meta.verbose_name_plural)
+        if scope.is_empty:
+            raise PermissionDenied
+        library_id = None
+        raw_library = params.get("perpustakaan", "")
+        if raw_library.isdigit():
+            library_id = library_get_for_user(scope=scope, pk=int(raw_library)).pk
+        self.filters = record_filters_from_form(RecordFilterForm(params or None), library_id)
+        self._check_region(self.filters.region)
+        self.region = self.filters.region
+        self.is_library_record = self.model is not Replication
+        self.fields = [name for name in self.model.ENTRY_FIELDS if name != "region"]
+        self.regions = RegionNames()
+        self.statuses = dict(Status.choices)
+
+    def columns(self) -> list[Column]:
+        columns = [Column(_("ID"), 8)]
+        if self.is_library_record:
+            columns.append(Column(_("Perpustakaan"), 32))
+        columns += self.regions.columns()
+        for name in self.fields:
+            field = self.model._meta.get_field(name)
+            columns.append(Column(capfirst(field.verbose_name), 30 if name in {"title", "story"} else 14))
+        columns += [Column(_("Status"), 18), Column(_("Tanggal input"), 12), Column(_("Tanggal verifikasi"), 12)]
+        if self.is_library_record:
+            columns.append(Column(_("Jumlah lampiran"), 10))
+        return columns
+
+    def queryset(self) -> QuerySet[Any]:
+        qs = record_list_for_user(model=self.model, scope=self.scope, filters=self.filters)
+        if not self.is_library_record:
+            return qs.select_related("region__parent")
+        photos = (
+            Photo.objects.filter(content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk"))
+            .order_by()
+            .values("object_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return qs.select_related("library__region__parent").annotate(
+            photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0)
+        )
+
+    def row(self, obj: Any) -> list[Any]:
+        region = obj.region if not self.is_library_record else obj.library.region
+        cells: list[Any] = [obj.pk]
+        if self.is_library_record:
+            cells.append(obj.library.name)
+        cells += self.regions.cells(region)
+        cells += [self._value(obj, name) for name in self.fields]
+        cells += [self.statuses.get(obj.status, obj.status), obj.input_date, _local_date(obj.verified_at)]
+        if self.is_library_record:
+            external = [url for url in obj.external_attachments.split(",") if url]
+            cells.append(obj.photo_count + len(external))
+        return cells
+
+    @staticmethod
+    def _value(obj: Any, name: str) -> Any:
+        value = getattr(obj, name)
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        display = getattr(obj, f"get_{name}_display", None)
+        return display() if display else value
+
+
+class RankingExporter(Exporter):
+    """The KPI league table: rank, library, region, score and colour."""
+
+    kind = "peringkat"
+    title = gettext_lazy("Peringkat IKU")
+
+    def __init__(self, *, scope: Scope, params: QueryDict) -> None:
+        super().__init__(scope=scope, params=params)
+        if scope.is_empty:
+            raise PermissionDenied
+        form = RankingFilterForm(params or None)
+        data = form.cleaned_data if form.is_valid() else {}
+        region = data.get("region")
+        self._check_region(region.code if region else None)
+        self.region = region.code if region else None
+        self.filters = RankingFilters(
+            region=self.region,
+            kind=data.get("kind") or None,
+            support=data.get("support") or None,
+            cohort_year=data.get("cohort_year"),
+        )
+        self.regions = RegionNames()
+        self.kinds, self.colours = dict(LibraryKind.choices), dict(Colour.choices)
+        self._queryset: QuerySet[CurrentScore] | None = None
+
+    def columns(self) -> list[Column]:
+        return [
+            Column(_("Peringkat"), 10),
+            Column(_("Perpustakaan"), 36),
+            Column(_("Jenis"), 24),
+            *self.regions.columns(),
+            Column(_("Skor"), 8),
+            Column(_("Warna"), 16),
+            Column(_("Per tanggal"), 12),
+        ]
+
+    def queryset(self) -> QuerySet[CurrentScore]:
+        # ranking() rescores stale libraries first; do it once for the count and the rows.
+        if self._queryset is None:
+            self._queryset = ranking(scope=self.scope, filters=self.filters)
+        return self._queryset
+
+    def rows(self) -> Iterator[list[Any]]:
+        for rank, obj in enumerate(self.queryset().iterator(chunk_size=CHUNK_SIZE), start=1):
+            yield [rank, *self.row(obj)]
+
+    def row(self, obj: CurrentScore) -> list[Any]:
+        library = obj.library
+        return [
+            library.name,
+            self.kinds.get(library.kind, library.kind),
+            *self.regions.cells(library.region),
+            obj.score,
+            self.colours.get(obj.colour, obj.colour),
+            obj.as_of,
+        ]
+
+
+ExporterFactory = Callable[..., Exporter]
+RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung", "replikasi")
+EXPORTERS: dict[str, ExporterFactory] = {
+    PartnerExporter.kind: PartnerExporter,
+    RankingExporter.kind: RankingExporter,
+    **{record_type: partial(RecordExporter, record_type=record_type) for record_type in RECORD_TYPES},
+}
+
+
+KIND_LABELS: dict[str, StrOrPromise] = {
+    "mitra": gettext_lazy("Perpustakaan mitra"),
+    "pelibatan": gettext_lazy("Pelibatan masyarakat"),
+    "advokasi": gettext_lazy("Advokasi"),
+    "publikasi": gettext_lazy("Publikasi"),
+    "peningkatan": gettext_lazy("Layanan informasi"),
+    "pengunjung": gettext_lazy("Pengunjung"),
+    "replikasi": gettext_lazy("Replikasi mandiri"),
+    "peringkat": gettext_lazy("Peringkat IKU"),
+}
+
+
+def exporter_build(*, kind: str, scope: Scope, params: QueryDict) -> Exporter:
+    """The exporter of a list for this user and these filters; 404 for an unknown list or a region
+    outside the user's areas, 403 for a role that may not see the list."""
+    factory = EXPORTERS.get(kind)
+    if factory is None:
+        raise Http404
+    return factory(scope=scope, params=params)

@@ -1,0 +1,164 @@
+"""The gathering report: the seeds' headline sentence, figures against a small hand-counted region, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from conftest import World
+from tpbis.accounts.scope import scope_for_user
+from tpbis.reportcards.formatting import Headline, headline_text, whole_percent
+from tpbis.reportcards.forms import Period
+from tpbis.reportcards.pdf import gathering_story
+from tpbis.reportcards.selectors import gathering_report_for_user
+from tpbis.reportcards.tests.records import small_east_java, story_text
+
+PERIOD = "mulai=2024-01-01&sampai=2024-09-30"
+EAST_JAVA_SENTENCE = (
+    "932 mitra, 8.781 kegiatan pelibatan masyarakat, 2.146 advokasi, 412 peningkatan layanan informasi; "
+    "KPI: 24 hijau, 114 kuning, 134 merah; 658 perpustakaan (70%) belum memiliki akun"
+)
+SMALL_SENTENCE = (
+    "3 mitra, 9 kegiatan pelibatan masyarakat, 14 advokasi, 1 peningkatan layanan informasi; "
+    "KPI: 1 hijau, 0 kuning, 1 merah; 2 perpustakaan (66%) belum memiliki akun"
+)
+
+
+def test_it_writes_the_headline_exactly_as_the_east_java_gathering_did() -> None:
+    headline = Headline(
+        partners=932,
+        engagement=8781,
+        advocacy=2146,
+        information=412,
+        green=24,
+        yellow=114,
+        red=134,
+        without_account=658,
+    )
+    with translation.override("id"):
+        assert headline_text(headline) == EAST_JAVA_SENTENCE
+
+
+def test_it_rounds_the_share_without_account_down_to_a_whole_percent() -> None:
+    assert whole_percent(658, 932) == 70  # 70.6%, reported as 70% by the seed
+    assert whole_percent(2, 3) == 66
+    assert whole_percent(0, 0) == 0
+
+
+@pytest.fixture
+def east_java(world: World) -> World:
+    small_east_java(world)
+    return world
+
+
+def test_it_shows_the_regions_figures_in_the_seeds_phrasing(east_java: World) -> None:
+    response = east_java.client_for(east_java.province_35).get(f"/laporan-gathering/?wilayah=35&{PERIOD}")
+    assert response.status_code == 200
+    assert response.context["headline"] == SMALL_SENTENCE
+    body = response.content.decode()
+    assert SMALL_SENTENCE in body
+    assert "1 Januari 2024 – 30 September 2024" in body
+
+
+def test_it_lists_the_green_libraries_and_those_with_score_100(east_java: World) -> None:
+    report = (
+        east_java.client_for(east_java.province_35).get(f"/laporan-gathering/?wilayah=35&{PERIOD}").context["report"]
+    )
+    assert [(g.name, g.score) for g in report.green] == [("Perpustakaan Desa Sembung", Decimal("100.00"))]
+    assert [g.name for g in report.figures.green_100] == ["Perpustakaan Desa Sembung"]
+
+
+def test_it_shows_one_row_per_child_region_with_partners(east_java: World) -> None:
+    report = (
+        east_java.client_for(east_java.province_35).get(f"/laporan-gathering/?wilayah=35&{PERIOD}").context["report"]
+    )
+    rows = {row.region.code: row for row in report.children}
+    assert set(rows) == {"35.08", "35.24"}
+    lamongan, lumajang = rows["35.24"], rows["35.08"]
+    assert (lamongan.partners, lamongan.records["pelibatan"].submitted, lamongan.colours.hijau) == (2, 7, 1)
+    assert (lumajang.partners, lumajang.records["pelibatan"].submitted, lumajang.without_account) == (1, 2, 1)
+
+
+def test_it_ranks_the_most_active_libraries_of_the_period(east_java: World) -> None:
+    report = (
+        east_java.client_for(east_java.province_35).get(f"/laporan-gathering/?wilayah=35&{PERIOD}").context["report"]
+    )
+    assert [(a.name, a.total) for a in report.most_active] == [
+        ("Perpustakaan Desa Sembung", 25),
+        ("Perpustakaan Desa Labruk Kidul", 2),
+    ]
+
+
+def test_it_shares_only_verified_stories_of_the_region_and_period(east_java: World) -> None:
+    response = east_java.client_for(east_java.province_35).get(f"/laporan-gathering/?wilayah=35&{PERIOD}")
+    assert [s.text for s in response.context["report"].stories] == ["Ibu-ibu kini menjual batik."]
+    body = response.content.decode()
+    assert "Labruk Kidul, Kab. Lumajang" in body  # a village is named with its kabupaten
+    assert "1.250 peserta" in body
+    for hidden in ("Tidak dihitung", "Sesudah periode", "Belum diverifikasi", "Tahun lalu", "Cerita dari Bangka Barat"):
+        assert hidden not in body
+
+
+def test_it_lets_a_facilitator_report_on_their_kabupaten_only(east_java: World) -> None:
+    facilitator = east_java.client_for(east_java.facilitator_3524)
+    own = facilitator.get(f"/laporan-gathering/?{PERIOD}")
+    assert own.status_code == 200
+    assert own.context["report"].figures.region.code == "35.24"
+    assert own.context["report"].headline.partners == 2
+    assert facilitator.get(f"/laporan-gathering/?wilayah=3524&{PERIOD}").status_code == 200  # undotted code
+    assert facilitator.get(f"/laporan-gathering/?wilayah=35&{PERIOD}").status_code == 404
+    assert facilitator.get(f"/laporan-gathering/pdf/?wilayah=35&{PERIOD}").status_code == 404
+    assert facilitator.get("/laporan-gathering/?wilayah=35.08").status_code == 404
+
+
+def test_it_hides_regions_outside_the_officers_province(world: World) -> None:
+    officer = world.client_for(world.province_35)
+    assert officer.get("/laporan-gathering/?wilayah=19").status_code == 404
+    assert officer.get("/laporan-gathering/?wilayah=bukan-kode").status_code == 404
+    assert world.client_for(world.facilitator_1905).get("/laporan-gathering/?wilayah=35.24").status_code == 404
+
+
+def test_it_refuses_a_library_manager(world: World) -> None:
+    manager = world.client_for(world.manager)
+    assert manager.get("/laporan-gathering/").status_code == 403
+    assert manager.get("/laporan-gathering/pdf/").status_code == 403
+
+
+def test_it_asks_an_anonymous_visitor_to_sign_in(client: Client, world: World) -> None:
+    assert client.get("/laporan-gathering/").status_code == 302
+
+
+def test_it_opens_the_nation_for_the_national_team(world: World) -> None:
+    response = world.client_for(world.national).get("/laporan-gathering/")
+    assert response.status_code == 200
+    assert response.context["report"].figures.region.code is None
+    assert response.context["report"].headline.partners == 4
+
+
+def test_it_downloads_the_gathering_report_as_a_pdf(east_java: World) -> None:
+    response = east_java.client_for(east_java.province_35).get(f"/laporan-gathering/pdf/?wilayah=35&{PERIOD}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="gathering-jawa-timur-20240101-20240930.pdf"' in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+    assert len(response.content) > 3000
+
+
+def test_it_prints_the_same_figures_in_the_pdf(east_java: World) -> None:
+    report = gathering_report_for_user(
+        scope=scope_for_user(east_java.province_35),
+        region_code="35",
+        period=Period(dt.date(2024, 1, 1), dt.date(2024, 9, 30)),
+    )
+    printed = story_text(gathering_story(report))
+    assert "Laporan Gathering Jawa Timur" in printed
+    assert SMALL_SENTENCE in printed
+    assert "1 Januari 2024 – 30 September 2024" in printed
+    assert "Perpustakaan Desa Sembung (Sembung, Kab. Lamongan)" in printed  # green with score 100
+    assert "Ibu-ibu kini menjual batik." in printed
+    assert "1.250 peserta" in printed
+    assert "Cerita dari Bangka Barat" not in printed
