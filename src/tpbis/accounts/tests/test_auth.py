@@ -79,3 +79,8 @@ def test_it_lets_the_national_team_into_the_admin(world: World) -> None:
     world.national.save()
     assert world.client_for(world.national).get("/admin/libraries/library/").status_code == 200
     assert world.client_for(world.facilitator_3524).get("/admin/libraries/library/").status_code == 302
+
+
+def test_it_stays_indonesian_for_a_phone_set_to_english(world: World) -> None:
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/akun/masuk/")
+    assert "Masuk ke SIM TPBIS" in response.content.decode()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from decimal import Decimal
+
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -16,3 +19,14 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def score(value: Any) -> str:
+    """A KPI score or points as people write them: "97,5", "100", "–" when not assessed."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value)).normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return number_format(number, use_l10n=True)
