@@ -16,12 +16,12 @@ from tpbis.libraries.models import AccountStatus, Library
 from tpbis.reports.models import Advocacy, CommunityEngagement, InformationService, Publicity, Visitors
 
 
-def _entered_this_month() -> Q:
+def _entered_this_month() -> Any:
     """A manager of the library entered a record of any type since the first of this month."""
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    condition = Q()
+    condition: Any = None
     for model in (CommunityEngagement, Advocacy, Publicity, InformationService, Visitors):
-        condition |= Exists(
+        exists = Exists(
             model.objects.filter(
                 library=OuterRef("pk"),
                 created_at__gte=month_start,
@@ -29,6 +29,7 @@ def _entered_this_month() -> Q:
                 entered_by__memberships__role=Role.MANAGER,
             )
         )
+        condition = exists if condition is None else condition | exists
     return condition
 
 

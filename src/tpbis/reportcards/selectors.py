@@ -112,7 +112,8 @@ def report_card_for_user(*, scope: Scope, library_id: int, period: Period) -> Re
         library=library,
         regions=region_ancestors(region=library.region),
         period=period,
-        explained=score_explained(library=library, as_of=period.end),
+        # A score is never computed for a day that has not come yet.
+        explained=score_explained(library=library, as_of=min(period.end, timezone.localdate())),
         trend=_trend(library, period),
         counts=counts,
         activities=activities,
@@ -208,7 +209,8 @@ def gathering_report_for_user(*, scope: Scope, region_code: str | None, period: 
     green = _green_libraries(region_code, figures.kpi_as_of, period.end)
     most_active = most_active_libraries(scope=scope, region_code=region_code, start=period.start, end=period.end)
     stories = _stories(region_code, period)
-    codes = [r.region_code for r in (*green, *figures.green_100, *most_active)] + [s.region_code for s in stories]
+    codes = [r.region_code for r in (*green, *figures.green_100)]
+    codes += [a.region_code for a in most_active] + [s.region_code for s in stories]
     records = figures.records
     return GatheringReport(
         figures=figures,

@@ -1,5 +1,5 @@
 """In a real Chromium: a provincial officer opens the gathering report on a phone and on a desktop, and
-downloads its PDF."""
+downloads its PDF; the report card fits the phone too."""
 
 from __future__ import annotations
 
@@ -64,6 +64,10 @@ def test_a_provincial_officer_presents_and_downloads_the_gathering_report(
     sign_in(phone, live_server.url, world.province_35.email)
     open_report_and_download_pdf(phone, live_server.url, tmp_path, "360")
     assert horizontal_overflow(phone) <= 0, "the gathering report scrolls sideways at 360 px"
+    phone.goto(f"{live_server.url}/rapor/{world.lamongan_village.pk}/?mulai=2024-01-01&sampai=2024-09-30")
+    expect(phone.locator(".trend-chart rect")).to_have_count(9)
+    screenshot(phone, "rapor-360.png")
+    assert horizontal_overflow(phone) <= 0, "the report card scrolls sideways at 360 px"
 
     desktop = desktop_context(browser).new_page()
     sign_in(desktop, live_server.url, world.province_35.email)

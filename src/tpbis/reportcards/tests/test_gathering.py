@@ -6,16 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from conftest import World
+from conftest import World, make_library
 from tpbis.accounts.scope import scope_for_user
+from tpbis.libraries.models import Library
+from tpbis.regions.models import Level, Region
 from tpbis.reportcards.formatting import Headline, headline_text, whole_percent
 from tpbis.reportcards.forms import Period
 from tpbis.reportcards.pdf import gathering_story
 from tpbis.reportcards.selectors import gathering_report_for_user
-from tpbis.reportcards.tests.records import small_east_java, story_text
+from tpbis.reportcards.tests.records import engagement, small_east_java, story_text
+from tpbis.reports.signals import records_changed
 
 PERIOD = "mulai=2024-01-01&sampai=2024-09-30"
 EAST_JAVA_SENTENCE = (
@@ -162,3 +167,19 @@ def test_it_prints_the_same_figures_in_the_pdf(east_java: World) -> None:
     assert "Ibu-ibu kini menjual batik." in printed
     assert "1.250 peserta" in printed
     assert "Cerita dari Bangka Barat" not in printed
+
+
+def test_it_runs_as_many_queries_for_a_larger_province(east_java: World) -> None:
+    officer = east_java.client_for(east_java.province_35)
+    url = f"/laporan-gathering/?wilayah=35&{PERIOD}"
+    with CaptureQueriesContext(connection) as small:
+        officer.get(url)
+    blitar_villages = Region.objects.filter(code__startswith="35.05.", level=Level.VILLAGE).order_by("code")[:6]
+    for i, village in enumerate(blitar_villages):
+        library = make_library(f"Perpustakaan Desa Tambahan {i}", village.code)
+        engagement(library, dt.date(2024, 6, 1), story=f"Kisah {i}")
+    records_changed.send(sender=None, library_ids=set(Library.objects.values_list("pk", flat=True)))
+    with CaptureQueriesContext(connection) as larger:
+        response = officer.get(url)
+    assert response.context["report"].headline.partners == 9
+    assert len(larger) == len(small)
