@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Choices, Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -26,12 +26,15 @@ from django_stubs_ext import StrOrPromise
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
+from tpbis.dashboards.periods import period_from_query
+from tpbis.dashboards.selectors import child_region_rows, default_region_code
 from tpbis.kpi.forms import RankingFilterForm
 from tpbis.kpi.models import Colour, CurrentScore
 from tpbis.kpi.selectors import RankingFilters, ranking
 from tpbis.libraries.forms import LibraryFilterForm
 from tpbis.libraries.models import AccountStatus, Library, LibraryKind, Support
 from tpbis.libraries.selectors import LibraryFilters, library_get_for_user, library_list_for_user
+from tpbis.regions.codes import normalize_code
 from tpbis.regions.models import Level, Region
 from tpbis.reports.forms import RecordFilterForm
 from tpbis.reports.models import Photo, Replication, Status
@@ -126,6 +129,11 @@ class RegionNames:
         ]
 
 
+def labels(choices: type[Choices]) -> dict[Any, str]:
+    """Value → label in the active language, translated once per export rather than once per cell."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 def _yes_no(value: bool) -> str:
     return _("Ya") if value else _("Tidak")
 
@@ -150,8 +158,8 @@ class PartnerExporter(Exporter):
         self._check_region(self.filters.region)
         self.region = self.filters.region
         self.regions = RegionNames()
-        self.kinds, self.supports = dict(LibraryKind.choices), dict(Support.choices)
-        self.statuses = dict(AccountStatus.choices)
+        self.kinds, self.supports = labels(LibraryKind), labels(Support)
+        self.statuses = labels(AccountStatus)
 
     def columns(self) -> list[Column]:
         return [
@@ -230,7 +238,7 @@ class RecordExporter(Exporter):
         self.is_library_record = self.model is not Replication
         self.fields = [name for name in self.model.ENTRY_FIELDS if name != "region"]
         self.regions = RegionNames()
-        self.statuses = dict(Status.choices)
+        self.statuses = labels(Status)
 
     def columns(self) -> list[Column]:
         columns = [Column(_("ID"), 8)]
@@ -279,7 +287,7 @@ class RecordExporter(Exporter):
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         display = getattr(obj, f"get_{name}_display", None)
-        return display() if display else value
+        return str(display()) if display else value
 
 
 class RankingExporter(Exporter):
@@ -304,7 +312,7 @@ class RankingExporter(Exporter):
             cohort_year=data.get("cohort_year"),
         )
         self.regions = RegionNames()
-        self.kinds, self.colours = dict(LibraryKind.choices), dict(Colour.choices)
+        self.kinds, self.colours = labels(LibraryKind), labels(Colour)
         self._queryset: QuerySet[CurrentScore] | None = None
 
     def columns(self) -> list[Column]:
@@ -340,11 +348,94 @@ class RankingExporter(Exporter):
         ]
 
 
+class ChildRegionExporter(Exporter):
+    """The dashboard's table of child regions for a region and period, sorted as on the page."""
+
+    kind = "wilayah"
+    title = gettext_lazy("Per wilayah")
+
+    def __init__(self, *, scope: Scope, params: QueryDict) -> None:
+        super().__init__(scope=scope, params=params)
+        if not Scope.at_least(scope.highest_role, Role.FACILITATOR):
+            raise PermissionDenied
+        raw = params.get("wilayah", "").strip()
+        code = normalize_code(raw) if raw else default_region_code(scope=scope)
+        if raw and code is None:
+            raise Http404
+        self.region = code
+        self.period, _errors = period_from_query(params, timezone.localdate())
+        self.sort = params.get("urut", "kode")
+        self._rows: list[Any] | None = None
+
+    def _child_rows(self) -> list[Any]:
+        if self._rows is None:
+            self._rows = child_region_rows(
+                scope=self.scope,
+                region_code=self.region,
+                start=self.period.start,
+                end=self.period.end,
+                sort=self.sort,
+            )
+        return self._rows
+
+    def columns(self) -> list[Column]:
+        columns = [
+            Column(_("Kode wilayah"), 14),
+            Column(_("Wilayah"), 28),
+            Column(_("Mulai"), 12),
+            Column(_("Sampai"), 12),
+            Column(_("Mitra"), 10),
+            Column(_("Tanpa akun"), 10),
+            Column(_("% tanpa akun"), 10),
+        ]
+        for record_type in CHILD_RECORD_TYPES:
+            label = KIND_LABELS[record_type]
+            columns += [
+                Column(_("%(type)s (dikirim)") % {"type": label}, 14),
+                Column(_("%(type)s (terverifikasi)") % {"type": label}, 14),
+            ]
+        columns += [Column(_("Peserta"), 10)]
+        columns += [Column(label, 12) for label in labels(Colour).values()]
+        return [*columns, Column(_("% hijau"), 10)]
+
+    def count(self) -> int:
+        return len(self._child_rows())
+
+    def rows(self) -> Iterator[list[Any]]:
+        # A few hundred aggregated rows at most (the kecamatan of a kabupaten, the villages of a
+        # kecamatan): computed by the dashboard's GROUP BYs, not read row by row.
+        for row in self._child_rows():
+            yield self.row(row)
+
+    def row(self, obj: Any) -> list[Any]:
+        name = obj.region.name
+        if obj.is_parent_level:
+            name = _("Tingkat %(name)s") % {"name": name}
+        cells: list[Any] = [
+            obj.region.code,
+            name,
+            self.period.start,
+            self.period.end,
+            obj.partners,
+            obj.without_account,
+            obj.without_account_pct,
+        ]
+        for record_type in CHILD_RECORD_TYPES:
+            counts = obj.records.get(record_type)
+            cells += [counts.submitted if counts else 0, counts.verified if counts else 0]
+        cells.append(obj.participants)
+        cells += [obj.colours.count(colour) for colour in labels(Colour)]
+        return [*cells, obj.green_pct]
+
+
+CHILD_RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")
+
 ExporterFactory = Callable[..., Exporter]
 RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung", "replikasi")
 EXPORTERS: dict[str, ExporterFactory] = {
     PartnerExporter.kind: PartnerExporter,
     RankingExporter.kind: RankingExporter,
+    ChildRegionExporter.kind: ChildRegionExporter,
     **{record_type: partial(RecordExporter, record_type=record_type) for record_type in RECORD_TYPES},
 }
 
@@ -358,6 +449,7 @@ KIND_LABELS: dict[str, StrOrPromise] = {
     "pengunjung": gettext_lazy("Pengunjung"),
     "replikasi": gettext_lazy("Replikasi mandiri"),
     "peringkat": gettext_lazy("Peringkat IKU"),
+    "wilayah": gettext_lazy("Per wilayah"),
 }
 
 

@@ -48,7 +48,7 @@ def test_it_ranks_and_counts_colours_in_scope(world: World) -> None:
     _verified_activity(world)
     client = world.client_for(world.province_35)
     ranking = client.get("/api/v1/kpi/ranking").json()
-    assert [row["name"] for row in ranking["items"]][0] == "Perpustakaan Desa Sembung"
+    assert ranking["items"][0]["name"] == "Perpustakaan Desa Sembung"
     assert [row["rank"] for row in ranking["items"]] == [1, 2, 3]
     colours = client.get("/api/v1/kpi/regions?region=3524").json()
     assert colours["merah"]["count"] == 1

@@ -88,7 +88,7 @@ def test_a_facilitator_exports_20000_engagements_to_xlsx_and_opens_the_file(
     seconds = time.monotonic() - started
     job = ExportJob.objects.get()
     assert job.status == JobStatus.DONE, job.error
-    print(f"\n{RECORDS:,} rows exported to XLSX by the worker in {seconds:.1f} s")  # noqa: T201
+    print(f"\n{RECORDS:,} rows exported to XLSX by the worker in {seconds:.1f} s")
 
     link = page.locator("#export-progress a:has-text('Unduh')")
     expect(link).to_be_visible(timeout=10_000)  # the page polls every 2 s

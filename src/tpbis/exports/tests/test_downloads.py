@@ -14,6 +14,7 @@ from conftest import World
 from tpbis.exports.tests.helpers import DAY, body, csv_rows, engagement, one_of_each, xlsx_rows
 from tpbis.kpi.models import Colour, CurrentScore
 from tpbis.reports.models import CommunityEngagement, Photo, Status
+from tpbis.reports.services import record_create, record_verify
 
 
 def _ids(rows: list[list[Any]]) -> list[int]:
@@ -257,3 +258,44 @@ def test_it_streams_csv_from_an_iterator_in_a_constant_number_of_queries(
         assert isinstance(response, StreamingHttpResponse)
         rows = csv_rows(response)
     assert len(rows) == 4501
+
+
+def test_it_exports_the_child_region_table_of_the_dashboard(world: World) -> None:
+    data = {
+        "date": DAY,
+        "title": "Kelas menulis",
+        "activity_field": "Pendidikan",
+        "activity_kind": "Pelatihan",
+        "audience": "Umum",
+        "participants": 12,
+    }
+    record, _ = record_create(model=CommunityEngagement, user=world.manager, library=world.lamongan_village, data=data)
+    record_verify(record=record, user=world.facilitator_3524)
+    record_create(model=CommunityEngagement, user=None, library=world.lumajang_village, data=data)
+    client = world.client_for(world.province_35)
+    query = "wilayah=35&mulai=2026-01-01&sampai=2026-12-31&urut=-pelibatan"
+    page_rows = client.get("/dasbor/?" + query).context["rows"]
+    rows = xlsx_rows(body(client.get("/ekspor/wilayah.xlsx?" + query)))
+    header, exported = rows[0], rows[1:]
+    assert [row[0] for row in exported] == [row.region.code for row in page_rows]
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in exported}
+    lamongan = by_code["35.24"]
+    assert lamongan["Wilayah"] == "Kabupaten Lamongan"
+    assert lamongan["Mitra"] == 2
+    assert lamongan["Tanpa akun"] == 1
+    assert lamongan["% tanpa akun"] == 50
+    assert lamongan["Pelibatan masyarakat (dikirim)"] == 1
+    assert lamongan["Pelibatan masyarakat (terverifikasi)"] == 1
+    assert lamongan["Peserta"] == 12
+    assert lamongan["Mulai"] == dt.datetime(2026, 1, 1)
+    assert by_code["35.08"]["Pelibatan masyarakat (dikirim)"] == 1
+    assert by_code["35.08"]["Pelibatan masyarakat (terverifikasi)"] == 0
+    assert "wilayah-35-" in client.get("/ekspor/wilayah.csv?" + query)["Content-Disposition"]
+
+
+def test_it_keeps_the_child_region_table_to_the_scope(world: World) -> None:
+    client = world.client_for(world.facilitator_1905)
+    assert client.get("/ekspor/wilayah.csv?wilayah=35").status_code == 404
+    assert client.get("/ekspor/wilayah.csv?wilayah=bukan-kode").status_code == 404
+    assert client.get("/ekspor/wilayah.csv").status_code == 200  # their own kabupaten
+    assert world.client_for(world.manager).get("/ekspor/wilayah.csv").status_code == 403
