@@ -20,7 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,14 +30,14 @@ from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.http import Http404
 from django.utils import timezone
 
+from tpbis.accounts.models import Invitation, Membership, Role
 from tpbis.accounts.scope import Scope
 from tpbis.dashboards.models import RecordSummary
-from tpbis.dashboards.services import DATED, MONTHLY, RECORD_TYPES, people_sums
+from tpbis.dashboards.services import COUNTED, DATED, MONTHLY, RECORD_TYPES, people_sums
 from tpbis.kpi.engine import Result
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
 from tpbis.kpi.services import kpi_compute, kpi_refresh
-from tpbis.libraries.models import AccountStatus, Library, LibraryKind, Support
-from tpbis.libraries.selectors import with_account_status
+from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 from tpbis.reports.models import COUNTED_STATUSES, Status
 
@@ -385,8 +385,11 @@ def _add(tally: Tally, record_type: str, status: str, row: dict[str, Any]) -> No
         sums[i] += int(row.get(key) or 0)
 
 
-def _summary_tallies(target: _Target, split: _Split, group: str | None) -> dict[Any, Tally]:
-    """Grouped sums from the summary: group None (totals), "month", or "child"."""
+Cell = tuple[str | None, dt.date]  # (child region code or None, first day of the month)
+
+
+def _summary_cube(target: _Target, split: _Split, by_child: bool) -> dict[Cell, Tally]:
+    """Sums from the summary per month (and child region) of the period's whole months."""
     summary_q = target.summary_q
     assert summary_q is not None
     period_q = Q(pk__in=[])
@@ -394,73 +397,76 @@ def _summary_tallies(target: _Target, split: _Split, group: str | None) -> dict[
         period_q |= Q(record_type__in=list(DATED), month__range=split.dated_months)
     if split.monthly_months:
         period_q |= Q(record_type__in=list(MONTHLY), month__range=split.monthly_months)
-    keys = {"month": ["month"], "child": [target.summary_child_field or "area_id"], None: []}[group]
+    child = target.summary_child_field if by_child else None
+    keys = [child] if child else []
     rows = (
         RecordSummary.objects.filter(summary_q, period_q, status__in=COUNTED_STATUSES)
         .order_by()
-        .values(*keys, "record_type", "status")
+        .values(*keys, "month", "record_type", "status")
         .annotate(**{key: Sum(key) for key in _SUM_KEYS})
     )
-    tallies: dict[Any, Tally] = defaultdict(dict)
+    cube: dict[Cell, Tally] = defaultdict(dict)
     for row in rows:
-        _add(tallies[row[keys[0]] if keys else None], row["record_type"], row["status"], row)
-    return tallies
+        _add(cube[(row[child] if child else None, row["month"])], row["record_type"], row["status"], row)
+    return cube
 
 
-def _record_tallies(
-    target: _Target, *, start: dt.date, end: dt.date, group: str | None, types: Iterable[str]
-) -> dict[Any, Tally]:
-    """Grouped sums straight from the records of the given types (kecamatan, villages, cut months)."""
-    tallies: dict[Any, Tally] = defaultdict(dict)
+def _record_cube(
+    target: _Target, *, start: dt.date, end: dt.date, types: Iterable[str], by_child: bool
+) -> dict[Cell, Tally]:
+    """Sums straight from the records per month (and child region): one GROUP BY per record type."""
+    cube: dict[Cell, Tally] = defaultdict(dict)
+    child: dict[str, Any] = {"child": target.child_expr("library__")} if by_child and target.child_length else {}
     for record_type in types:
         model = DATED.get(record_type) or MONTHLY[record_type]
         if record_type in DATED:
             period_q = Q(date__range=(start, end))
-            month_keys: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
+            month: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
         else:
             period_q = (Q(year__gt=start.year) | Q(year=start.year, month__gte=start.month)) & (
                 Q(year__lt=end.year) | Q(year=end.year, month__lte=end.month)
             )
             if start.day != 1:  # a month counts when its first day lies in the period
                 period_q &= ~Q(year=start.year, month=start.month)
-            month_keys = {"y": F("year"), "m": F("month")}
-        annotations: dict[str, Any] = {}
-        keys: list[str] = []
-        if group == "month":
-            annotations, keys = month_keys, ["y", "m"]
-        elif group == "child":
-            annotations, keys = {"child": target.child_expr("library__")}, ["child"]
+            month = {"y": F("year"), "m": F("month")}
         rows = (
-            model.objects.filter(target.library_q("library__"), period_q, status__in=COUNTED_STATUSES)
-            .annotate(**annotations)
+            model.objects.filter(target.library_q("library__"), period_q, COUNTED)
+            .annotate(**month, **child)
             .order_by()
-            .values(*keys, "status")
+            .values(*child, "y", "m", "status")
             .annotate(records=Count("pk"), **people_sums(record_type))
         )
         for row in rows:
-            key = dt.date(row["y"], row["m"], 1) if group == "month" else (row["child"] if keys else None)
-            _add(tallies[key], record_type, row["status"], row)
-    return tallies
+            _add(cube[(row.get("child"), dt.date(row["y"], row["m"], 1))], record_type, row["status"], row)
+    return cube
 
 
-def _merge(into: dict[Any, Tally], other: dict[Any, Tally]) -> None:
-    for key, tally in other.items():
-        target = into.setdefault(key, {})
-        for cell, sums in tally.items():
-            have = target.setdefault(cell, [0, 0, 0, 0, 0])
-            for i, value in enumerate(sums):
-                have[i] += value
+def _merge(into: dict[Any, Tally], key: Any, tally: Tally) -> None:
+    target = into.setdefault(key, {})
+    for cell, sums in tally.items():
+        have = target.setdefault(cell, [0, 0, 0, 0, 0])
+        for i, value in enumerate(sums):
+            have[i] += value
 
 
-def _tallies(target: _Target, start: dt.date, end: dt.date, group: str | None) -> dict[Any, Tally]:
-    use_summary = target.summary_q is not None and (group != "child" or target.summary_child_field is not None)
-    if not use_summary:
-        return _record_tallies(target, start=start, end=end, group=group, types=RECORD_TYPES)
+def _cube(target: _Target, start: dt.date, end: dt.date, by_child: bool) -> dict[Cell, Tally]:
+    """Counted records of the period per (child region, month): from the summary where it can answer."""
+    if target.summary_q is None or (by_child and target.summary_child_field is None):
+        return _record_cube(target, start=start, end=end, types=RECORD_TYPES, by_child=by_child)
     split = _split(start, end, timezone.localdate())
-    tallies = _summary_tallies(target, split, group)
+    cube = _summary_cube(target, split, by_child)
     for cut_start, cut_end in split.cut_days:
-        _merge(tallies, _record_tallies(target, start=cut_start, end=cut_end, group=group, types=DATED))
-    return tallies
+        for cell, tally in _record_cube(target, start=cut_start, end=cut_end, types=DATED, by_child=by_child).items():
+            _merge(cube, cell, tally)
+    return cube
+
+
+def _rollup(cube: dict[Cell, Tally], axis: int) -> dict[Any, Tally]:
+    """Sums of the cube per child region (axis 0), per month (axis 1), or in total (axis -1, key None)."""
+    rolled: dict[Any, Tally] = {}
+    for cell, tally in cube.items():
+        _merge(rolled, cell[axis] if axis >= 0 else None, tally)
+    return rolled
 
 
 def _record_counts(tally: Tally) -> dict[str, RecordCounts]:
@@ -487,21 +493,27 @@ def _partner_qs(target: _Target, end: dt.date) -> QuerySet[Library]:
     return Library.objects.filter(target.library_q(), is_active=True, cohort_year__lte=end.year)
 
 
-def _partner_groups(target: _Target, end: dt.date, *, by_child: bool) -> list[dict[str, Any]]:
-    """Partners grouped by kind, support and cohort (and child region), with those without an account."""
-    qs = with_account_status(_partner_qs(target, end))
+def _partner_groups(target: _Target, end: dt.date) -> list[dict[str, Any]]:
+    """Partners grouped by child region, kind, support and cohort, with those without an account."""
+    managers = Membership.objects.filter(library=OuterRef("pk"), role=Role.MANAGER, user__is_active=True)
+    live_invitation = Invitation.objects.filter(
+        library=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    qs = _partner_qs(target, end)
     keys = ["kind", "support", "cohort_year"]
-    if by_child:
+    if target.child_length:
         qs = qs.annotate(child=target.child_expr())
-        keys = ["child"]
+        keys.insert(0, "child")
+    # Account status "none" (libraries.selectors.with_account_status) without the activated/invited
+    # distinction, which costs a third subquery per library.
     return list(
         qs.order_by()
         .values(*keys)
-        .annotate(n=Count("pk"), none=Count("pk", filter=Q(account_status=AccountStatus.NONE.value)))
+        .annotate(n=Count("pk"), none=Count("pk", filter=~Exists(managers) & ~Exists(live_invitation)))
     )
 
 
-def _partner_figures(rows: Sequence[dict[str, Any]]) -> PartnerFigures:
+def _partner_figures(rows: Iterable[dict[str, Any]]) -> PartnerFigures:
     by_kind = dict.fromkeys(LibraryKind.values, 0)
     by_support = dict.fromkeys(Support.values, 0)
     by_cohort: dict[int, int] = defaultdict(int)
@@ -622,17 +634,23 @@ def _colour_counts(colours: dict[str, int], partners: int) -> ColourCounts:
 # ------------------------------------------------------------------------------------------ figures
 
 
-def _figures(region: RegionRef, start: dt.date, end: dt.date) -> RegionFigures:
+def _compute(
+    region: RegionRef, start: dt.date, end: dt.date, *, children: bool
+) -> tuple[RegionFigures, list[ChildRow]]:
+    """The figures of a region and, when asked, of its child regions, sharing every query."""
     target = _Target(region)
-    partners = _partner_figures(_partner_groups(target, end, by_child=False))
-    totals = _tallies(target, start, end, None).get(None, {})
-    per_month = _tallies(target, start, end, "month")
+    by_child = children and target.child_length is not None
+    partner_rows = _partner_groups(target, end)
+    cube = _cube(target, start, end, by_child)
     kpi = _kpi(target, end)
+    partners = _partner_figures(partner_rows)
+    totals = _rollup(cube, -1).get(None, {})
+    per_month = _rollup(cube, 1)
     colours: dict[str, int] = defaultdict(int)
     for child_colours in kpi.colours_by_child.values():
         for colour, n in child_colours.items():
             colours[colour] += n
-    return RegionFigures(
+    figures = RegionFigures(
         region=region,
         start=start,
         end=end,
@@ -650,16 +668,19 @@ def _figures(region: RegionRef, start: dt.date, end: dt.date) -> RegionFigures:
             for month in months_between(start, end)
         ],
     )
+    if not by_child:
+        return figures, []
+    return figures, _child_rows(region, partner_rows, _rollup(cube, 0), kpi)
 
 
-def _child_rows(region: RegionRef, start: dt.date, end: dt.date) -> list[ChildRow]:
-    target = _Target(region)
-    if target.child_length is None:
-        return []
-    children = list(Region.objects.filter(parent_id=region.code).order_by("code").values_list("code", "name", "level"))
-    partners = {row["child"]: row for row in _partner_groups(target, end, by_child=True)}
-    tallies = _tallies(target, start, end, "child")
-    kpi = _kpi(target, end)
+def _child_rows(
+    region: RegionRef, partner_rows: list[dict[str, Any]], tallies: dict[Any, Tally], kpi: _Kpi
+) -> list[ChildRow]:
+    children = Region.objects.filter(parent_id=region.code).order_by("code").values_list("code", "name", "level")
+    partners: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "none": 0})
+    for row in partner_rows:
+        partners[row["child"]]["n"] += row["n"]
+        partners[row["child"]]["none"] += row["none"]
     refs = [RegionRef(code, name, level) for code, name, level in children]
     if region.code and (region.code in partners or region.code in tallies):
         refs.insert(0, RegionRef(region.code, region.name, region.level))
@@ -684,7 +705,8 @@ def _child_rows(region: RegionRef, start: dt.date, end: dt.date) -> list[ChildRo
 
 def region_figures(*, scope: Scope, region_code: str | None, start: dt.date, end: dt.date) -> RegionFigures:
     """Every dashboard figure of a region (None = the nation) in the user's scope; Http404 outside it."""
-    return _figures(region_for_user(scope=scope, region_code=region_code), start, end)
+    region = region_for_user(scope=scope, region_code=region_code)
+    return _compute(region, start, end, children=False)[0]
 
 
 def child_region_rows(
@@ -693,7 +715,24 @@ def child_region_rows(
     """One row per child region (provinces of the nation, kabupaten/kota of a province, ...), sorted by
     `sort` (a CHILD_SORT_KEYS name, "-" prefix for descending); Http404 outside the user's scope."""
     region = region_for_user(scope=scope, region_code=region_code)
-    return child_rows_sorted(_child_rows(region, start, end), sort)
+    return child_rows_sorted(_compute(region, start, end, children=True)[1], sort)
+
+
+def region_dashboard(
+    *, scope: Scope, region_code: str | None, start: dt.date, end: dt.date, sort: str = "kode"
+) -> tuple[RegionFigures, list[ChildRow]]:
+    """The region's figures and its sorted child rows in one pass (what a dashboard page shows)."""
+    region = region_for_user(scope=scope, region_code=region_code)
+    figures, rows = _compute(region, start, end, children=True)
+    return figures, child_rows_sorted(rows, sort)
+
+
+def public_dashboard(
+    *, region_code: str | None, start: dt.date, end: dt.date, sort: str = "kode"
+) -> tuple[RegionFigures, list[ChildRow]]:
+    """The public figures of any region and its child rows (no scope: aggregates and green-100 only)."""
+    figures, rows = _compute(public_region(region_code=region_code), start, end, children=True)
+    return figures, child_rows_sorted(rows, sort)
 
 
 def child_rows_sorted(rows: list[ChildRow], sort: str) -> list[ChildRow]:
@@ -704,14 +743,9 @@ def child_rows_sorted(rows: list[ChildRow], sort: str) -> list[ChildRow]:
     return sorted(rows, key=lambda r: (r.sort_value(key), r.region.query_code), reverse=descending)
 
 
-def public_child_rows(*, region_code: str | None, start: dt.date, end: dt.date) -> list[ChildRow]:
-    """Child-region rows of the public figures page (no scope: aggregates only)."""
-    return _child_rows(public_region(region_code=region_code), start, end)
-
-
 def public_region_figures(*, region_code: str | None, start: dt.date, end: dt.date) -> RegionFigures:
     """The public figures of any region (no scope: aggregates and the public green-100 list only)."""
-    return _figures(public_region(region_code=region_code), start, end)
+    return _compute(public_region(region_code=region_code), start, end, children=False)[0]
 
 
 def most_active_libraries(
@@ -725,7 +759,7 @@ def most_active_libraries(
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for record_type, model in DATED.items():
         rows = (
-            model.objects.filter(target.library_q("library__"), status__in=COUNTED_STATUSES, date__range=(start, end))
+            model.objects.filter(target.library_q("library__"), COUNTED, date__range=(start, end))
             .order_by()
             .values("library_id")
             .annotate(n=Count("pk"))

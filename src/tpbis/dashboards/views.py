@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.dashboards.charts import month_bars, province_tiles
-from tpbis.dashboards.periods import dates_check, period_from_query, presets
+from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.selectors import (
     RegionFigures,
-    child_region_rows,
-    child_rows_sorted,
     default_region_code,
-    public_child_rows,
-    public_region_figures,
-    region_figures,
-    region_stats,
+    public_dashboard,
+    region_dashboard,
 )
 from tpbis.regions.codes import normalize_code
 from tpbis.regions.models import Level, Region
@@ -98,8 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     code = _region_code(request) or default_region_code(scope=scope)
     period, errors = period_from_query(request.GET, timezone.localdate())
     sort = request.GET.get("urut", "kode")
-    figures = region_figures(scope=scope, region_code=code, start=period.start, end=period.end)
-    rows = child_region_rows(scope=scope, region_code=code, start=period.start, end=period.end, sort=sort)
+    figures, rows = region_dashboard(scope=scope, region_code=code, start=period.start, end=period.end, sort=sort)
     context = _context(request, figures, rows, sort)
     context["parents"] = [p for p in context["parents"] if scope.covers_region(p.code)]
     context.update({"period": period, "errors": errors, "public": False})
@@ -113,41 +106,7 @@ def public_figures(request: HttpRequest) -> HttpResponse:
         raise Http404
     period, errors = period_from_query(request.GET, timezone.localdate())
     sort = request.GET.get("urut", "kode")
-    figures = public_region_figures(region_code=code, start=period.start, end=period.end)
-    rows = child_rows_sorted(public_child_rows(region_code=code, start=period.start, end=period.end), sort)
+    figures, rows = public_dashboard(region_code=code, start=period.start, end=period.end, sort=sort)
     context = _context(request, figures, rows, sort)
     context.update({"period": period, "errors": errors, "public": True})
     return render(request, "dashboards/public.html", context)
-
-
-def _bad_request(message: str, errors: dict[str, str]) -> JsonResponse:
-    return JsonResponse({"message": message, "errors": errors}, status=400)
-
-
-@require_GET
-def stats_json(request: HttpRequest) -> JsonResponse:
-    """`GET /api/v1/stats?region=CODE&start=YYYY-MM-DD&end=YYYY-MM-DD`: a region's public figures.
-
-    Region optional (the nation); the period defaults to 1 January of this year up to today.
-    """
-    today = timezone.localdate()
-    errors: dict[str, str] = {}
-    raw_region = request.GET.get("region", "").strip()
-    code = normalize_code(raw_region) if raw_region else None
-    if raw_region and (code is None or not Region.objects.filter(code=code).exists()):
-        errors["region"] = _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw_region[:20]}
-    start = _iso(request.GET.get("start"), today.replace(month=1, day=1))
-    end = _iso(request.GET.get("end"), today)
-    errors.update(dates_check(start, end, today))
-    if errors or start is None or end is None:
-        return _bad_request(_("Parameter tidak valid."), errors)
-    return JsonResponse(region_stats(region_code=code, start=start, end=end), json_dumps_params={"ensure_ascii": False})
-
-
-def _iso(value: str | None, default: dt.date) -> dt.date | None:
-    if value is None or value == "":
-        return default
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None

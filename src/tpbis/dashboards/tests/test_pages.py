@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.utils import timezone
 
 from conftest import World, make_library
 from tpbis.accounts.scope import scope_for_user
 from tpbis.dashboards.selectors import region_figures
 from tpbis.dashboards.tests.test_figures import build
-from tpbis.dashboards.views import stats_json
 from tpbis.regions.models import Region
 from tpbis.reports.models import CommunityEngagement
 from tpbis.reports.services import record_create, record_verify
@@ -170,7 +169,7 @@ def test_it_shows_public_figures_without_login_and_without_contacts(world: World
 
 
 def _stats(query: str) -> tuple[int, dict[str, Any]]:
-    response = stats_json(RequestFactory().get(f"/api/v1/stats?{query}"))
+    response = Client().get(f"/api/v1/stats?{query}")
     return response.status_code, json.loads(response.content)
 
 
