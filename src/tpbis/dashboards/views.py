@@ -53,6 +53,7 @@ def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort
         "map": province_tiles(rows) if figures.region.level == 0 else None,
         "presets": presets(timezone.localdate()),
         "query_without_sort": query.urlencode(),
+        "query": request.GET.urlencode(),
         "period_query": _period_query(request),
     }
 

@@ -30,7 +30,7 @@ from tpbis.dashboards.periods import period_from_query
 from tpbis.dashboards.selectors import child_region_rows, default_region_code
 from tpbis.kpi.forms import RankingFilterForm
 from tpbis.kpi.models import Colour, CurrentScore
-from tpbis.kpi.selectors import RankingFilters, ranking
+from tpbis.kpi.selectors import ranking
 from tpbis.libraries.forms import LibraryFilterForm
 from tpbis.libraries.models import AccountStatus, Library, LibraryKind, Support
 from tpbis.libraries.selectors import LibraryFilters, library_get_for_user, library_list_for_user
@@ -38,7 +38,7 @@ from tpbis.regions.codes import normalize_code
 from tpbis.regions.models import Level, Region
 from tpbis.reports.forms import RecordFilterForm
 from tpbis.reports.models import Photo, Replication, Status
-from tpbis.reports.selectors import RecordFilters, record_list_for_user, record_model
+from tpbis.reports.selectors import record_list_for_user, record_model
 
 CHUNK_SIZE = 2000
 
@@ -203,20 +203,6 @@ class PartnerExporter(Exporter):
         ]
 
 
-def record_filters_from_form(form: RecordFilterForm, library_id: int | None) -> RecordFilters:
-    """The record list's filters as its page reads them: an invalid form filters nothing."""
-    data = form.cleaned_data if form.is_valid() else {}
-    region = data.get("region")
-    return RecordFilters(
-        start=data.get("start"),
-        end=data.get("end"),
-        status=data.get("status") or None,
-        activity_field=data.get("activity_field") or None,
-        region=region.code if region else None,
-        library_id=library_id,
-    )
-
-
 class RecordExporter(Exporter):
     """Records of one type (pelibatan, advokasi, ...) with their library, region, status and every
     entry field, in the columns' order of the entry form."""
@@ -232,7 +218,7 @@ class RecordExporter(Exporter):
         raw_library = params.get("perpustakaan", "")
         if raw_library.isdigit():
             library_id = library_get_for_user(scope=scope, pk=int(raw_library)).pk
-        self.filters = record_filters_from_form(RecordFilterForm(params or None), library_id)
+        self.filters = RecordFilterForm(params or None).filters(library_id=library_id)
         self._check_region(self.filters.region)
         self.region = self.filters.region
         self.is_library_record = self.model is not Replication
@@ -300,17 +286,9 @@ class RankingExporter(Exporter):
         super().__init__(scope=scope, params=params)
         if scope.is_empty:
             raise PermissionDenied
-        form = RankingFilterForm(params or None)
-        data = form.cleaned_data if form.is_valid() else {}
-        region = data.get("region")
-        self._check_region(region.code if region else None)
-        self.region = region.code if region else None
-        self.filters = RankingFilters(
-            region=self.region,
-            kind=data.get("kind") or None,
-            support=data.get("support") or None,
-            cohort_year=data.get("cohort_year"),
-        )
+        self.filters = RankingFilterForm(params or None).filters()
+        self._check_region(self.filters.region)
+        self.region = self.filters.region
         self.regions = RegionNames()
         self.kinds, self.colours = labels(LibraryKind), labels(Colour)
         self._queryset: QuerySet[CurrentScore] | None = None

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tpbis.kpi.models import Component, Scheme
+from tpbis.kpi.selectors import RankingFilters
 from tpbis.libraries.forms import cohort_choices
 from tpbis.libraries.models import LibraryKind, Support
 from tpbis.regions.forms import RegionField
@@ -27,6 +28,17 @@ class RankingFilterForm(forms.Form):
         empty_value=None,
         choices=lambda: [("", _("Semua angkatan")), *cohort_choices()],
     )
+
+    def filters(self) -> RankingFilters:
+        """The filters the league table (and its export) apply: an invalid form filters nothing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        region = data.get("region")
+        return RankingFilters(
+            region=region.code if region else None,
+            kind=data.get("kind") or None,
+            support=data.get("support") or None,
+            cohort_year=data.get("cohort_year"),
+        )
 
 
 class SchemeForm(forms.ModelForm):

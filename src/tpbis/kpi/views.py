@@ -20,7 +20,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.kpi.engine import SchemeSpec
 from tpbis.kpi.forms import ComponentFormSet, RankingFilterForm, SchemeForm
 from tpbis.kpi.models import Component, Scheme
-from tpbis.kpi.selectors import RankingFilters, colour_distribution, ranking
+from tpbis.kpi.selectors import colour_distribution, ranking
 from tpbis.kpi.services import kpi_compute, kpi_refresh, schemes_load
 from tpbis.libraries.models import Library
 
@@ -37,16 +37,9 @@ def ranking_view(request: HttpRequest) -> HttpResponse:
     if scope.is_empty:
         raise PermissionDenied
     form = RankingFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    region = data.get("region")
-    if region is not None and not scope.covers_region(region.code) and not scope.national:
+    filters = form.filters()
+    if filters.region and not scope.covers_region(filters.region) and not scope.national:
         raise Http404
-    filters = RankingFilters(
-        region=region.code if region else None,
-        kind=data.get("kind") or None,
-        support=data.get("support") or None,
-        cohort_year=data.get("cohort_year"),
-    )
     page = Paginator(ranking(scope=scope, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

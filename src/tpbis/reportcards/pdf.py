@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -300,7 +301,7 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
                 Paragraph(f"<b>{escape(s.title)}</b>", STYLES["body"]),
                 text(
                     f"{s.library_name} · {place} · {date_text(s.date)} · "
-                    + _("%(n)s peserta") % {"n": number_text(s.participants)},
+                    + ngettext("%(n)s peserta", "%(n)s peserta", s.participants) % {"n": number_text(s.participants)},
                     "muted",
                 ),
                 text(s.text if len(s.text) <= STORY_CHARS else s.text[:STORY_CHARS].rsplit(" ", 1)[0] + " …"),

@@ -21,6 +21,7 @@ from tpbis.reports.models import (
     VocabularyKind,
     VocabularyTerm,
 )
+from tpbis.reports.selectors import RecordFilters
 
 MONTHS = [
     (1, _("Januari")),
@@ -306,6 +307,19 @@ class RecordFilterForm(forms.Form):
         field = self.fields["activity_field"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Semua bidang")), *vocabulary(VocabularyKind.ACTIVITY_FIELD)]
+
+    def filters(self, *, library_id: int | None = None) -> RecordFilters:
+        """The filters the list (and its export) apply: an invalid form filters nothing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        region = data.get("region")
+        return RecordFilters(
+            start=data.get("start"),
+            end=data.get("end"),
+            status=data.get("status") or None,
+            activity_field=data.get("activity_field") or None,
+            region=region.code if region else None,
+            library_id=library_id,
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -329,19 +329,6 @@ def record_action(request: HttpRequest, record_type: str, pk: int, action: str) 
     return redirect("reports:detail", record_type=record_type, pk=record.pk)
 
 
-def _filters(form: RecordFilterForm, library_id: int | None) -> RecordFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    region = data.get("region")
-    return RecordFilters(
-        start=data.get("start"),
-        end=data.get("end"),
-        status=data.get("status") or None,
-        activity_field=data.get("activity_field") or None,
-        region=region.code if region else None,
-        library_id=library_id,
-    )
-
-
 @login_required
 def record_list(request: HttpRequest, record_type: str = "pelibatan") -> HttpResponse:
     model = record_model(record_type)
@@ -353,7 +340,7 @@ def record_list(request: HttpRequest, record_type: str = "pelibatan") -> HttpRes
     if raw_library.isdigit():
         library = library_get_for_user(scope=scope, pk=int(raw_library))
     form = RecordFilterForm(request.GET or None)
-    filters = _filters(form, library.pk if library else None)
+    filters = form.filters(library_id=library.pk if library else None)
     if filters.region and not scope.covers_region(filters.region):
         raise Http404
     qs: QuerySet[Any] = record_list_for_user(model=model, scope=scope, filters=filters)
