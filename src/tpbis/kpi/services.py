@@ -49,7 +49,8 @@ def kpi_compute(
     by_year: dict[int, list[dt.date]] = {}
     for date in sorted(set(dates)):
         by_year.setdefault(date.year, []).append(date)
-    ids = libraries.order_by().values("pk")
+    # A short list of ids lets the database use the library index; a whole region stays a subquery.
+    ids: Any = list(kinds) if len(kinds) <= 500 else libraries.order_by().values("pk")
     memo: dict[tuple[object, ...], Result] = {}
     empty = Facts()
     for year_dates in by_year.values():
