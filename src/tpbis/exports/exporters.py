@@ -8,6 +8,7 @@ into CSV or XLSX.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -49,7 +50,7 @@ class Column:
     width: int = 14  # characters, for the XLSX column
 
 
-class Exporter:
+class Exporter(ABC):
     """A list as a header and a stream of rows, read in chunks so memory stays flat at any size."""
 
     kind: str = ""
@@ -60,21 +61,17 @@ class Exporter:
         self.params = params
         self.region: str | None = None  # the region filter, for the file name
 
+    @abstractmethod
     def columns(self) -> list[Column]:
-        raise NotImplementedError
+        """Implemented by each exporter."""
 
-    def queryset(self) -> QuerySet[Any]:
-        raise NotImplementedError
-
-    def row(self, obj: Any) -> list[Any]:
-        raise NotImplementedError
-
+    @abstractmethod
     def count(self) -> int:
-        return self.queryset().count()
+        """How many rows the export will have (decides between direct download and background job)."""
 
+    @abstractmethod
     def rows(self) -> Iterator[list[Any]]:
-        for obj in self.queryset().iterator(chunk_size=CHUNK_SIZE):
-            yield self.row(obj)
+        """The data rows, in the columns' order."""
 
     def filename(self, extension: str) -> str:
         """`mitra-35.24-2026-11-22.xlsx`: what, where, and the day it was made."""
@@ -89,6 +86,25 @@ class Exporter:
         # Same rule as the list pages: a region filter outside the user's areas reveals nothing.
         if code and not self.scope.national and not self.scope.covers_region(code):
             raise Http404
+
+
+class QuerysetExporter(Exporter):
+    """An export of a queryset, read 2,000 rows at a time."""
+
+    @abstractmethod
+    def queryset(self) -> QuerySet[Any]:
+        """The rows the list page shows, scoped and filtered."""
+
+    @abstractmethod
+    def row(self, obj: Any) -> list[Any]:
+        """One object as cells."""
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[list[Any]]:
+        for obj in self.queryset().iterator(chunk_size=CHUNK_SIZE):
+            yield self.row(obj)
 
 
 def _single_area(scope: Scope) -> str | None:
@@ -142,7 +158,7 @@ def _local_date(value: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(value).date() if value else None
 
 
-class PartnerExporter(Exporter):
+class PartnerExporter(QuerysetExporter):
     """The partner list (*mitra*) with account status; contacts included because the people who
     follow up libraries without an account work from this file."""
 
@@ -203,7 +219,7 @@ class PartnerExporter(Exporter):
         ]
 
 
-class RecordExporter(Exporter):
+class RecordExporter(QuerysetExporter):
     """Records of one type (pelibatan, advokasi, ...) with their library, region, status and every
     entry field, in the columns' order of the entry form."""
 
@@ -276,7 +292,7 @@ class RecordExporter(Exporter):
         return str(display()) if display else value
 
 
-class RankingExporter(Exporter):
+class RankingExporter(QuerysetExporter):
     """The KPI league table: rank, library, region, score and colour."""
 
     kind = "peringkat"
