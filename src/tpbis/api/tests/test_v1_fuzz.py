@@ -3,10 +3,14 @@ national token: no answer may be a server error, and every answer must match the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -43,10 +47,25 @@ def test_it_survives_generated_requests(case: Any, world: World) -> None:
     _, key = _token(world)
     if not CommunityEngagement.objects.exists():
         make_engagement(world)  # so reads and actions can also hit a real record
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {key}"},
-        checks=[not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance],
-    )
+    with _connections_kept_open():
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {key}"},
+            checks=[not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance],
+        )
+
+
+@contextmanager
+def _connections_kept_open() -> Iterator[None]:
+    """Calling the WSGI app directly fires request_started/finished, whose handler closes a database
+    connection inside a transaction (autocommit differs): the test's own connection on PostgreSQL.
+    Django's test client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 _TOKENS: dict[int, tuple[Any, str]] = {}
