@@ -56,18 +56,6 @@ class Scheme(models.Model):
         if self.yellow_above is not None and self.green_above is not None and self.yellow_above >= self.green_above:
             raise ValidationError({"yellow_above": _("Batas kuning harus di bawah batas hijau.")})
 
-    def applies_to(self, kind: str) -> bool:
-        return not self.library_kinds or kind in self.library_kinds
-
-    def colour_for(self, score: Decimal | None) -> str:
-        if score is None:
-            return Colour.NONE
-        if score > self.green_above:
-            return Colour.GREEN
-        if score > self.yellow_above:
-            return Colour.YELLOW
-        return Colour.RED
-
 
 class RecordType(models.TextChoices):
     ENGAGEMENT = "pelibatan", _("Pelibatan masyarakat")
