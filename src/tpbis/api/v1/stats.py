@@ -28,7 +28,7 @@ def _iso(value: str | None, default: dt.date) -> dt.date | None:
         return None
 
 
-@router.get("/stats", auth=None, response={200: dict[str, Any], 400: ErrorOut}, operation_id="stats")
+@router.get("/stats", auth=None, response={200: dict[str, Any], 400: ErrorOut, 422: ErrorOut}, operation_id="stats")
 def stats(request: HttpRequest, region: str | None = None, start: str | None = None, end: str | None = None) -> Any:
     """A region's public figures (no personal data); region optional (the nation), period by default
     1 January of this year to today. Counting rules as on the dashboards."""
