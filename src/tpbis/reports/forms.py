@@ -142,7 +142,9 @@ class EngagementForm(RecordForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         male, female = cleaned.get("participants_male"), cleaned.get("participants_female")
-        if cleaned.get("participants") is None and male is not None and female is not None:
+        # A correction that changes only the split must not trip over the old total left in its box.
+        total_untouched = self.instance.pk and "participants" not in self.changed_data
+        if male is not None and female is not None and (cleaned.get("participants") is None or total_untouched):
             cleaned["participants"] = male + female
         if cleaned.get("participants") is None and "participants" not in self.errors:
             self.add_error("participants", _("Isi jumlah peserta, atau jumlah laki-laki dan perempuan."))

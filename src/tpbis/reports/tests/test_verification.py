@@ -187,3 +187,24 @@ def test_the_history_names_fields_and_statuses_as_people_read_them(world: World)
     assert "Jumlah peserta: – → 20" in page
     assert "Status: Belum Diverifikasi → Dikembalikan untuk diperbaiki" in page
     assert "participants" not in page
+
+
+def test_it_recounts_the_total_when_a_correction_changes_only_the_split(world: World) -> None:
+    record = make_engagement(world)
+    CommunityEngagement.objects.filter(pk=record.pk).update(participants_male=8, participants_female=12)
+    response = world.client_for(world.manager).post(
+        f"/laporan/pelibatan/{record.pk}/ubah/",
+        {
+            "date": record.date.isoformat(),
+            "title": record.title,
+            "activity_field": "Kesehatan",
+            "activity_kind": "Promosi",
+            "audience": "Umum",
+            "participants": "20",
+            "participants_male": "8",
+            "participants_female": "15",
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.participants, record.participants_female) == (23, 15)
