@@ -1,4 +1,10 @@
-"""Counted records summarised per area and month, so region figures never scan millions of records."""
+"""Counted records summarised per area and month, so region figures never scan millions of records.
+
+One row holds every figure of an area's month side by side (records of each type, counted and verified,
+participants and visitors), so a national page sums a few thousand narrow rows instead of grouping a
+million records. Two grains: per kecamatan for a kabupaten's page, per kabupaten/kota for the nation's
+and a province's. Both are rebuilt for the affected areas in the same transaction as every record write.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +13,81 @@ from django.utils.translation import gettext_lazy as _
 
 from tpbis.regions.models import Region
 
+# The record types a summary counts, in display order; each has a counted and a verified column.
+RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")
+# People of counted community engagement (participants) and of counted visitor reports (visitors).
+PEOPLE_COLUMNS = (
+    "participants",
+    "participants_male",
+    "participants_female",
+    "participants_disability",
+    "visitors",
+    "visitors_male",
+    "visitors_female",
+)
+# Every summed column, in the order the selectors keep them in a vector.
+FIGURE_COLUMNS = (*(c for t in RECORD_TYPES for c in (t, f"{t}_verified")), *PEOPLE_COLUMNS)
 
-class RecordSummary(models.Model):
-    """Submitted and verified records of one area's libraries in one month, per record type and status.
 
-    The area is the library's kabupaten/kota, or its province for provincial libraries. Rows are rebuilt
-    for the affected areas in the same transaction as every record write, so they are never stale.
-    """
+class MonthFigures(models.Model):
+    """Counted records (submitted or verified) of one area's libraries in one month, and the verified ones."""
+
+    month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan kegiatan."))
+    pelibatan = models.PositiveIntegerField(default=0)
+    pelibatan_verified = models.PositiveIntegerField(default=0)
+    advokasi = models.PositiveIntegerField(default=0)
+    advokasi_verified = models.PositiveIntegerField(default=0)
+    publikasi = models.PositiveIntegerField(default=0)
+    publikasi_verified = models.PositiveIntegerField(default=0)
+    peningkatan = models.PositiveIntegerField(default=0)
+    peningkatan_verified = models.PositiveIntegerField(default=0)
+    pengunjung = models.PositiveIntegerField(default=0)
+    pengunjung_verified = models.PositiveIntegerField(default=0)
+    participants = models.PositiveBigIntegerField(default=0)
+    participants_male = models.PositiveBigIntegerField(default=0)
+    participants_female = models.PositiveBigIntegerField(default=0)
+    participants_disability = models.PositiveBigIntegerField(default=0)
+    visitors = models.PositiveBigIntegerField(default=0)
+    visitors_male = models.PositiveBigIntegerField(default=0)
+    visitors_female = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DistrictMonth(MonthFigures):
+    """A kecamatan's month; libraries registered at a kabupaten/kota or a province itself have a row under
+    that region's code (`regency` is then the kabupaten/kota itself, or empty for a province)."""
+
+    area = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    regency = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", null=True)
+    province = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("ringkasan kecamatan per bulan")
+        verbose_name_plural = _("ringkasan kecamatan per bulan")
+        constraints = [models.UniqueConstraint(fields=["area", "month"], name="districtmonth_unique")]
+        indexes = [models.Index(fields=["regency", "month"], name="districtmonth_regency")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.month:%Y-%m}"
+
+
+class RegencyMonth(MonthFigures):
+    """A kabupaten/kota's month (a province's own libraries have a row under the province's code): the
+    sums of its `DistrictMonth` rows."""
 
     area = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
     province = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan kegiatan."))
-    record_type = models.CharField(_("jenis laporan"), max_length=12)
-    status = models.CharField(_("status"), max_length=10)
-    records = models.PositiveIntegerField(_("jumlah laporan"), default=0)
-    # Participants for community engagement, visitors for the visitors report, 0 otherwise.
-    people = models.PositiveBigIntegerField(default=0)
-    male = models.PositiveBigIntegerField(default=0)
-    female = models.PositiveBigIntegerField(default=0)
-    disability = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("ringkasan laporan")
-        verbose_name_plural = _("ringkasan laporan")
-        constraints = [
-            models.UniqueConstraint(fields=["area", "month", "record_type", "status"], name="summary_unique_cell")
-        ]
+        verbose_name = _("ringkasan kabupaten/kota per bulan")
+        verbose_name_plural = _("ringkasan kabupaten/kota per bulan")
+        constraints = [models.UniqueConstraint(fields=["area", "month"], name="regencymonth_unique")]
         indexes = [
-            models.Index(fields=["month"], name="summary_month"),
-            models.Index(fields=["province", "month"], name="summary_province_month"),
+            models.Index(fields=["month"], name="regencymonth_month"),
+            models.Index(fields=["province", "month"], name="regencymonth_province"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_id} {self.month:%Y-%m} {self.record_type} {self.status}: {self.records}"
+        return f"{self.area_id} {self.month:%Y-%m}"

@@ -7,10 +7,17 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from tpbis.dashboards.services import summaries_refresh_for_libraries
+from tpbis.dashboards.services import summaries_refresh, summaries_refresh_for_libraries
+from tpbis.libraries.signals import libraries_moved
 from tpbis.reports.signals import records_changed
 
 
 @receiver(records_changed)
 def refresh_summaries(sender: Any, library_ids: set[int], **kwargs: Any) -> None:
     summaries_refresh_for_libraries(library_ids=library_ids)
+
+
+@receiver(libraries_moved)
+def refresh_moved(sender: Any, region_codes: set[str], **kwargs: Any) -> None:
+    """A partner registered in another region takes its records along: both areas are summed again."""
+    summaries_refresh(areas=region_codes)

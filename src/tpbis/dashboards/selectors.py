@@ -25,21 +25,33 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear, Substr
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
 
-from tpbis.accounts.models import Invitation, Membership, Role
+from tpbis.accounts.models import Membership, Role
 from tpbis.accounts.scope import Scope
-from tpbis.dashboards.models import RecordSummary
-from tpbis.dashboards.services import COUNTED, DATED, MONTHLY, RECORD_TYPES, people_sums
+from tpbis.dashboards.models import (
+    FIGURE_COLUMNS,
+    PEOPLE_COLUMNS,
+    RECORD_TYPES,
+    DistrictMonth,
+    RegencyMonth,
+)
+from tpbis.dashboards.services import (
+    COUNTED,
+    DATED,
+    PEOPLE_FIELDS,
+    POSITION,
+    record_groups,
+    record_model,
+)
 from tpbis.kpi.engine import Result
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
 from tpbis.kpi.services import kpi_compute, kpi_refresh
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
-from tpbis.reports.models import COUNTED_STATUSES, Status
 
 NATION_NAME = "Indonesia"
 HUNDRED = Decimal(100)
@@ -47,6 +59,8 @@ COLOURS = (Colour.GREEN.value, Colour.YELLOW.value, Colour.RED.value, Colour.NON
 # Length of a child region's code for a region of each level (0 = the nation).
 CHILD_CODE_LENGTH = {0: 2, 1: 5, 2: 8, 3: 13}
 RANKED = 10
+# Green-100 libraries a dashboard page lists (the count is always whole; the JSON and reports list all).
+GREEN_LISTED = 100
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -154,7 +168,8 @@ class RegionFigures:
     participants: Participants  # of counted community-engagement activities
     visitors: Participants  # of counted monthly visitor reports
     colours: ColourCounts
-    green_100: list[RankedLibrary]
+    green_100: list[RankedLibrary]  # green with score 100, by region and name (capped on pages)
+    green_100_count: int
     top: list[RankedLibrary]
     bottom: list[RankedLibrary]
     months: list[MonthRecords]
@@ -256,32 +271,47 @@ class _Target:
             return Q(**{f"{prefix}regency_id": self.code})
         if self.level == Level.DISTRICT:
             # The kabupaten equality narrows by index before the code prefix is compared.
-            return Q(**{f"{prefix}regency_id": self.code[:5], f"{prefix}region__code__startswith": self.code + "."})
+            return Q(**{f"{prefix}regency_id": self.code[:5]}) & (
+                Q(**{f"{prefix}region__code__startswith": self.code + "."}) | Q(**{f"{prefix}region_id": self.code})
+            )
         return Q(**{f"{prefix}region_id": self.code})
 
     @property
     def child_length(self) -> int | None:
         return CHILD_CODE_LENGTH.get(self.level)
 
-    def child_expr(self, prefix: str = "") -> Substr:
+    def child_expr(self, prefix: str = "") -> Any:
+        """The child region of a library row: its province or kabupaten/kota column where there is one (an
+        index the database groups by), else a prefix of its region code."""
         assert self.child_length is not None
+        if self.level == 0:
+            return F(f"{prefix}province_id")
+        if self.level == Level.PROVINCE:  # a province's own libraries fall under its code
+            return Coalesce(f"{prefix}regency_id", f"{prefix}province_id")
         return Substr(f"{prefix}region_id", 1, self.child_length)
 
     @property
-    def summary_q(self) -> Q | None:
-        """Summary rows of the region, or None when the summary is too coarse (kecamatan, village)."""
-        if self.level == 0:
-            return Q()
-        if self.level == Level.PROVINCE:
-            return Q(province_id=self.code)
-        if self.level == Level.REGENCY:
-            return Q(area_id=self.code)
+    def summary_model(self) -> type[RegencyMonth] | type[DistrictMonth] | None:
+        """The summary holding the region's months: per kabupaten/kota for the nation and a province, per
+        kecamatan for a kabupaten/kota and a kecamatan, none for a village."""
+        if self.level in (0, Level.PROVINCE):
+            return RegencyMonth
+        if self.level in (Level.REGENCY, Level.DISTRICT):
+            return DistrictMonth
         return None
 
     @property
+    def summary_q(self) -> Q:
+        return {
+            0: Q(),
+            Level.PROVINCE: Q(province_id=self.code),
+            Level.REGENCY: Q(regency_id=self.code),
+        }.get(self.level, Q(area_id=self.code))
+
+    @property
     def summary_child_field(self) -> str | None:
-        """The summary column naming the child region (the province's own libraries fall under its code)."""
-        return {0: "province_id", Level.PROVINCE: "area_id"}.get(self.level)
+        """The summary column naming the child region (a region's own libraries fall under its code)."""
+        return {0: "province_id", Level.PROVINCE: "area_id", Level.REGENCY: "area_id"}.get(self.level)
 
 
 def _region_ref(code: str | None) -> RegionRef:
@@ -374,170 +404,213 @@ def _split(start: dt.date, end: dt.date, today: dt.date) -> _Split:
 
 # ---------------------------------------------------------------------------------- record figures
 
-# (record type, status) → [records, people, male, female, disability]
-Tally = dict[tuple[str, str], list[int]]
-_SUM_KEYS = ("records", "people", "male", "female", "disability")
-
-
-def _add(tally: Tally, record_type: str, status: str, row: dict[str, Any]) -> None:
-    sums = tally.setdefault((record_type, status), [0, 0, 0, 0, 0])
-    for i, key in enumerate(_SUM_KEYS):
-        sums[i] += int(row.get(key) or 0)
-
-
+# Every figure of a cell side by side, in FIGURE_COLUMNS order (records per type counted and verified,
+# participants, visitors): adding two cells is adding two vectors.
+Vector = list[int]
 Cell = tuple[str | None, dt.date]  # (child region code or None, first day of the month)
+WIDTH = len(FIGURE_COLUMNS)
+_DATED_POSITIONS = [POSITION[c] for c in FIGURE_COLUMNS if c.split("_")[0] in DATED or c.startswith("participants")]
+_MONTHLY_POSITIONS = [i for i in range(WIDTH) if i not in _DATED_POSITIONS]
 
 
-def _summary_cube(target: _Target, split: _Split, by_child: bool) -> dict[Cell, Tally]:
+def _summary_cube(target: _Target, split: _Split, by_child: bool) -> dict[Cell, Vector]:
     """Sums from the summary per month (and child region) of the period's whole months."""
-    summary_q = target.summary_q
-    assert summary_q is not None
-    period_q = Q(pk__in=[])
-    if split.dated_months:
-        period_q |= Q(record_type__in=list(DATED), month__range=split.dated_months)
-    if split.monthly_months:
-        period_q |= Q(record_type__in=list(MONTHLY), month__range=split.monthly_months)
+    model = target.summary_model
+    assert model is not None
+    ranges = [r for r in (split.dated_months, split.monthly_months) if r]
+    if not ranges:
+        return {}
+    first, last = min(r[0] for r in ranges), max(r[1] for r in ranges)
     child = target.summary_child_field if by_child else None
     keys = [child] if child else []
     rows = (
-        RecordSummary.objects.filter(summary_q, period_q, status__in=COUNTED_STATUSES)
+        model.objects.filter(target.summary_q, month__range=(first, last))
         .order_by()
-        .values(*keys, "month", "record_type", "status")
-        .annotate(**{key: Sum(key) for key in _SUM_KEYS})
+        .values(*keys, "month")
+        .annotate(**{f"sum_{column}": Sum(column) for column in FIGURE_COLUMNS})
+        .values_list(*keys, "month", *(f"sum_{column}" for column in FIGURE_COLUMNS))
     )
-    cube: dict[Cell, Tally] = defaultdict(dict)
+    dated, monthly = split.dated_months, split.monthly_months
+    cube: dict[Cell, Vector] = {}
     for row in rows:
-        _add(cube[(row[child] if child else None, row["month"])], row["record_type"], row["status"], row)
+        key: str | None = row[0] if child else None
+        month = row[-WIDTH - 1]
+        vector = list(row[-WIDTH:])
+        if not (dated and dated[0] <= month <= dated[1]):
+            for i in _DATED_POSITIONS:
+                vector[i] = 0
+        if not (monthly and monthly[0] <= month <= monthly[1]):
+            for i in _MONTHLY_POSITIONS:
+                vector[i] = 0
+        cube[(key, month)] = vector
     return cube
 
 
 def _record_cube(
     target: _Target, *, start: dt.date, end: dt.date, types: Iterable[str], by_child: bool
-) -> dict[Cell, Tally]:
+) -> dict[Cell, Vector]:
     """Sums straight from the records per month (and child region): one GROUP BY per record type."""
-    cube: dict[Cell, Tally] = defaultdict(dict)
-    child: dict[str, Any] = {"child": target.child_expr("library__")} if by_child and target.child_length else {}
+    cube: dict[Cell, Vector] = {}
+    keys: dict[str, Any] = {"child": target.child_expr("library__")} if by_child and target.child_length else {}
     for record_type in types:
-        model = DATED.get(record_type) or MONTHLY[record_type]
         if record_type in DATED:
             period_q = Q(date__range=(start, end))
-            month: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
         else:
             period_q = (Q(year__gt=start.year) | Q(year=start.year, month__gte=start.month)) & (
                 Q(year__lt=end.year) | Q(year=end.year, month__lte=end.month)
             )
             if start.day != 1:  # a month counts when its first day lies in the period
                 period_q &= ~Q(year=start.year, month=start.month)
-            month = {"y": F("year"), "m": F("month")}
-        rows = (
-            model.objects.filter(target.library_q("library__"), period_q, COUNTED)
-            .annotate(**month, **child)
-            .order_by()
-            .values(*child, "y", "m", "status")
-            .annotate(records=Count("pk"), **people_sums(record_type))
-        )
-        for row in rows:
-            _add(cube[(row.get("child"), dt.date(row["y"], row["m"], 1))], record_type, row["status"], row)
+        base = record_model(record_type).objects.filter(target.library_q("library__"), period_q)
+        columns = [record_type, f"{record_type}_verified", *PEOPLE_FIELDS.get(record_type, {})]
+        for row in record_groups(record_type, base, keys):
+            cell = (row.get("child"), dt.date(row["y"], row["m"], 1))
+            vector = cube.setdefault(cell, [0] * WIDTH)
+            for column in columns:
+                vector[POSITION[column]] += row[column] or 0
     return cube
 
 
-def _merge(into: dict[Any, Tally], key: Any, tally: Tally) -> None:
-    target = into.setdefault(key, {})
-    for cell, sums in tally.items():
-        have = target.setdefault(cell, [0, 0, 0, 0, 0])
-        for i, value in enumerate(sums):
-            have[i] += value
+def _add(into: dict[Any, Vector], key: Any, vector: Vector) -> None:
+    have = into.get(key)
+    into[key] = list(vector) if have is None else [a + b for a, b in zip(have, vector, strict=True)]
 
 
-def _cube(target: _Target, start: dt.date, end: dt.date, by_child: bool) -> dict[Cell, Tally]:
+def _cube(target: _Target, start: dt.date, end: dt.date, by_child: bool) -> dict[Cell, Vector]:
     """Counted records of the period per (child region, month): from the summary where it can answer."""
-    if target.summary_q is None or (by_child and target.summary_child_field is None):
+    if target.summary_model is None or (by_child and target.summary_child_field is None):
         return _record_cube(target, start=start, end=end, types=RECORD_TYPES, by_child=by_child)
     split = _split(start, end, timezone.localdate())
     cube = _summary_cube(target, split, by_child)
     for cut_start, cut_end in split.cut_days:
-        for cell, tally in _record_cube(target, start=cut_start, end=cut_end, types=DATED, by_child=by_child).items():
-            _merge(cube, cell, tally)
+        for cell, vector in _record_cube(target, start=cut_start, end=cut_end, types=DATED, by_child=by_child).items():
+            _add(cube, cell, vector)
     return cube
 
 
-def _rollup(cube: dict[Cell, Tally], axis: int) -> dict[Any, Tally]:
+def _rollup(cube: dict[Cell, Vector], axis: int) -> dict[Any, Vector]:
     """Sums of the cube per child region (axis 0), per month (axis 1), or in total (axis -1, key None)."""
-    rolled: dict[Any, Tally] = {}
-    for cell, tally in cube.items():
-        _merge(rolled, cell[axis] if axis >= 0 else None, tally)
+    rolled: dict[Any, Vector] = {}
+    for cell, vector in cube.items():
+        _add(rolled, cell[axis] if axis >= 0 else None, vector)
     return rolled
 
 
-def _record_counts(tally: Tally) -> dict[str, RecordCounts]:
-    counts = {}
-    for record_type in RECORD_TYPES:
-        submitted = tally.get((record_type, Status.SUBMITTED), [0] * 5)[0]
-        verified = tally.get((record_type, Status.VERIFIED), [0] * 5)[0]
-        counts[record_type] = RecordCounts(submitted=submitted + verified, verified=verified)
-    return counts
+def _record_counts(vector: Vector | None) -> dict[str, RecordCounts]:
+    if vector is None:
+        return {record_type: RecordCounts() for record_type in RECORD_TYPES}
+    return {
+        record_type: RecordCounts(
+            submitted=vector[POSITION[record_type]], verified=vector[POSITION[f"{record_type}_verified"]]
+        )
+        for record_type in RECORD_TYPES
+    }
 
 
-def _people(tally: Tally, record_type: str) -> Participants:
-    sums = [0, 0, 0, 0]
-    for status in COUNTED_STATUSES:
-        for i, value in enumerate(tally.get((record_type, status), [0] * 5)[1:]):
-            sums[i] += value
-    return Participants(*sums)
+def _participants(vector: Vector | None) -> Participants:
+    if vector is None:
+        return Participants()
+    return Participants(*(vector[POSITION[c]] for c in PEOPLE_COLUMNS[:4]))
 
 
-# ------------------------------------------------------------------------------------------ partners
+def _visitors(vector: Vector | None) -> Participants:
+    if vector is None:
+        return Participants()
+    visitors, male, female = (vector[POSITION[c]] for c in PEOPLE_COLUMNS[4:])
+    return Participants(visitors, male, female, 0)
+
+
+# ------------------------------------------------------------------------------------ partners, KPI
 
 
 def _partner_qs(target: _Target, end: dt.date) -> QuerySet[Library]:
     return Library.objects.filter(target.library_q(), is_active=True, cohort_year__lte=end.year)
 
 
-def _partner_groups(target: _Target, end: dt.date) -> list[dict[str, Any]]:
-    """Partners grouped by child region, kind, support and cohort, with those without an account."""
-    managers = Membership.objects.filter(library=OuterRef("pk"), role=Role.MANAGER, user__is_active=True)
-    live_invitation = Invitation.objects.filter(
-        library=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+@dataclass(frozen=True)
+class _Scores:
+    """Where the scores as of a date are stored: today's current scores, or this year's month-end scores."""
+
+    as_of: dt.date
+    current: bool
+
+    @property
+    def relation(self) -> str:
+        return "current_score" if self.current else "as_of_score"
+
+
+def _stored_scores(as_of: dt.date, today: dt.date) -> _Scores | None:
+    if as_of == today:
+        return _Scores(as_of, current=True)
+    if as_of.year == today.year and as_of == month_last(as_of):
+        # Month-end scores of this year are rewritten with every record change (kpi receivers).
+        return _Scores(as_of, current=False)
+    return None
+
+
+def _scored(partners: QuerySet[Library], scores: _Scores) -> QuerySet[Library]:
+    if not scores.current:  # a new relation each time: Django binds it to the query it joins
+        month_end = Q(month_scores__month_end=scores.as_of)
+        partners = partners.annotate(as_of_score=FilteredRelation("month_scores", condition=month_end))
+    return partners.annotate(
+        kpi_score=F(f"{scores.relation}__score"),
+        kpi_colour=F(f"{scores.relation}__colour"),
     )
+
+
+def _partner_groups(target: _Target, end: dt.date, scores: _Scores | None, today: dt.date) -> list[dict[str, Any]]:
+    """Partner and colour figures per child region (one row in all without children): partners (`n`),
+    those without an account (`none`), per KPI colour (`colour:<value>`), green with score 100
+    (`perfect`), without a stored score for the date (`unscored`) and with a current score not computed
+    today (`stale`). Conditional counts over one scan of the region's libraries."""
+    managers = Membership.objects.filter(role=Role.MANAGER, user__is_active=True, library__isnull=False)
     qs = _partner_qs(target, end)
-    keys = ["kind", "support", "cohort_year"]
+    keys = []
     if target.child_length:
         qs = qs.annotate(child=target.child_expr())
-        keys.insert(0, "child")
-    # Account status "none" (libraries.selectors.with_account_status) without the activated/invited
-    # distinction, which costs a third subquery per library.
-    return list(
-        qs.order_by()
-        .values(*keys)
-        .annotate(n=Count("pk"), none=Count("pk", filter=~Exists(managers) & ~Exists(live_invitation)))
-    )
+        keys.append("child")
+    sums: dict[str, Any] = {
+        "n": Count("pk"),
+        # Not in a set computed once: much cheaper than a correlated EXISTS per library.
+        "none": Count("pk", filter=~Q(pk__in=managers.values("library_id"))),
+    }
+    if scores is not None:
+        qs = _scored(qs, scores)
+        sums |= {f"colour:{colour}": Count("pk", filter=Q(kpi_colour=colour)) for colour in COLOURS[:3]}
+        sums["perfect"] = Count("pk", filter=Q(kpi_colour=Colour.GREEN, kpi_score__gte=HUNDRED))
+        sums["unscored"] = Count("pk", filter=Q(kpi_colour__isnull=True))
+        if scores.current:
+            sums["stale"] = Count("pk", filter=~Q(current_score__as_of=today) | Q(current_score__isnull=True))
+    if not keys:
+        return [qs.aggregate(**sums)]
+    return list(qs.order_by().values(*keys).annotate(**sums))
 
 
-def _partner_figures(rows: Iterable[dict[str, Any]]) -> PartnerFigures:
+def _partner_figures(target: _Target, end: dt.date, rows: list[dict[str, Any]]) -> PartnerFigures:
+    """Partners per kind, support and cohort (a GROUP BY of at most a hundred rows) with the totals of rows."""
     by_kind = dict.fromkeys(LibraryKind.values, 0)
     by_support = dict.fromkeys(Support.values, 0)
     by_cohort: dict[int, int] = defaultdict(int)
-    for row in rows:
-        by_kind[row["kind"]] += row["n"]
-        by_support[row["support"]] += row["n"]
-        by_cohort[row["cohort_year"]] += row["n"]
+    grouped = _partner_qs(target, end).order_by().values_list("kind", "support", "cohort_year").annotate(n=Count("pk"))
+    for kind, support, cohort, n in grouped:
+        by_kind[kind] += n
+        by_support[support] += n
+        by_cohort[cohort] += n
     return PartnerFigures(
-        total=sum(r["n"] for r in rows),
+        total=sum(row["n"] or 0 for row in rows),
         by_kind=by_kind,
         by_support=by_support,
         by_cohort=dict(sorted(by_cohort.items())),
-        without_account=sum(r["none"] for r in rows),
+        without_account=sum(row["none"] or 0 for row in rows),
     )
-
-
-# ----------------------------------------------------------------------------------------------- KPI
 
 
 @dataclass
 class _Kpi:
     as_of: dt.date
-    colours_by_child: dict[str, dict[str, int]]  # child code → colour → partners
+    colours_by_child: dict[str | None, dict[str, int]]  # child code (None without children) → colour → partners
     green_100: list[RankedLibrary]
+    green_100_count: int
     top: list[RankedLibrary]
     bottom: list[RankedLibrary]
 
@@ -546,82 +619,88 @@ def _kpi_as_of(end: dt.date, today: dt.date) -> dt.date:
     return min(end, today)
 
 
-def _stored_scores(as_of: dt.date, partners: QuerySet[Library]) -> QuerySet[Any] | None:
-    """Stored scores as of the date, or None when none are kept for it (then they are computed)."""
-    today = timezone.localdate()
-    if as_of == today:
-        stale = partners.exclude(Exists(CurrentScore.objects.filter(library=OuterRef("pk"), as_of=today)))
-        if stale.exists():  # yesterday's score may be stale without any write (growing targets, new schemes)
-            kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
-        return CurrentScore.objects.filter(library__in=partners.values("pk"))
-    if as_of.year == today.year and as_of == month_last(as_of):
-        # Month-end scores of this year are rewritten with every record change (kpi receivers).
-        scores = MonthScore.objects.filter(library__in=partners.values("pk"), month_end=as_of)
-        missing = partners.exclude(Exists(MonthScore.objects.filter(library=OuterRef("pk"), month_end=as_of)))
-        if not missing.exists():
-            return scores
-    return None
+_RANKED_FIELDS = ("library_id", "library__name", "library__region_id", "library__region__name", "score", "colour")
 
 
-def _ranked(row: Any) -> RankedLibrary:
-    library = row.library
-    return RankedLibrary(
-        library_id=library.pk,
-        name=library.name,
-        region_code=library.region_id,
-        region_name=library.region.name,
-        score=row.score,
-        colour=row.colour,
+def _score_rows(target: _Target, end: dt.date, scores: _Scores) -> QuerySet[Any]:
+    """The partners' stored scores, read from the score table: its score and colour indexes serve the
+    rankings, which stop after ten rows instead of sorting every partner."""
+    rows: QuerySet[Any] = (
+        CurrentScore.objects.all() if scores.current else MonthScore.objects.filter(month_end=scores.as_of)
     )
+    return rows.filter(target.library_q("library__"), library__is_active=True, library__cohort_year__lte=end.year)
 
 
-def _kpi(target: _Target, end: dt.date) -> _Kpi:
-    as_of = _kpi_as_of(end, timezone.localdate())
-    partners = _partner_qs(target, end)
-    child = target.child_expr("library__") if target.child_length else F("library__region_id")
-    scores = _stored_scores(as_of, partners)
-    if scores is None:
-        return _computed_kpi(target, as_of, partners)
-    by_child: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in scores.annotate(child=child).order_by().values("child", "colour").annotate(n=Count("pk")):
-        by_child[row["child"]][row["colour"]] = row["n"]
-    listed = scores.select_related("library", "library__region")
-    green_100 = listed.filter(colour=Colour.GREEN, score__gte=HUNDRED).order_by("library__region_id", "library__name")
-    top = listed.filter(score__isnull=False).order_by("-score", "library__name", "library_id")[:RANKED]
-    bottom = listed.filter(score__isnull=False).order_by("score", "library__name", "library_id")[:RANKED]
+def _ranked_rows(qs: QuerySet[Any]) -> list[RankedLibrary]:
+    return [RankedLibrary(*row) for row in qs.values_list(*_RANKED_FIELDS)]
+
+
+def _stored_kpi(
+    target: _Target,
+    end: dt.date,
+    as_of: dt.date,
+    scores: _Scores,
+    groups: list[dict[str, Any]],
+    green_limit: int | None,
+) -> _Kpi:
+    by_child = {row.get("child"): {colour: row[f"colour:{colour}"] or 0 for colour in COLOURS[:3]} for row in groups}
+    rows = _score_rows(target, end, scores)
+    assessed = rows.filter(score__isnull=False)
+    green = rows.filter(colour=Colour.GREEN, score__gte=HUNDRED).order_by("library__region_id", "library__name", "pk")
     return _Kpi(
         as_of=as_of,
-        colours_by_child=dict(by_child),
-        green_100=[_ranked(r) for r in green_100],
-        top=[_ranked(r) for r in top],
-        bottom=[_ranked(r) for r in bottom],
+        colours_by_child=by_child,
+        green_100=_ranked_rows(green[:green_limit] if green_limit is not None else green),
+        green_100_count=sum(row["perfect"] or 0 for row in groups),
+        top=_ranked_rows(assessed.order_by("-score", "library__name", "library_id")[:RANKED]),
+        bottom=_ranked_rows(assessed.order_by("score", "library__name", "library_id")[:RANKED]),
     )
 
 
-def _computed_kpi(target: _Target, as_of: dt.date, partners: QuerySet[Library]) -> _Kpi:
+def _computed_kpi(target: _Target, end: dt.date, as_of: dt.date, green_limit: int | None) -> _Kpi:
     """Scores for a date no stored score covers (a past day): computed in a fixed number of queries."""
+    partners = _partner_qs(target, end)
     results: dict[tuple[int, dt.date], Result] = kpi_compute(libraries=partners, dates=[as_of])
-    libraries = list(partners.select_related("region").order_by("name", "pk"))
-    length = target.child_length or 13
-    by_child: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    libraries = partners.order_by("name", "pk").values_list("pk", "name", "region_id", "region__name")
+    length = target.child_length
+    by_child: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     scored: list[RankedLibrary] = []
-    for library in libraries:
-        result = results.get((library.pk, as_of))
+    for pk, name, region_code, region_name in libraries:
+        result = results.get((pk, as_of))
         colour = result.colour if result else Colour.NONE
-        by_child[library.region_id[:length]][colour] += 1
+        by_child[region_code[:length] if length else None][colour] += 1
         score = result.score if result else None
-        scored.append(RankedLibrary(library.pk, library.name, library.region_id, library.region.name, score, colour))
+        scored.append(RankedLibrary(pk, name, region_code, region_name, score, colour))
     assessed = [r for r in scored if r.score is not None]
+    green = sorted(
+        (r for r in assessed if r.colour == Colour.GREEN and r.score is not None and r.score >= HUNDRED),
+        key=lambda r: (r.region_code, r.name, r.library_id),
+    )
     return _Kpi(
         as_of=as_of,
         colours_by_child={k: dict(v) for k, v in by_child.items()},
-        green_100=sorted(
-            (r for r in assessed if r.colour == Colour.GREEN and r.score is not None and r.score >= HUNDRED),
-            key=lambda r: (r.region_code, r.name),
-        ),
+        green_100=green[:green_limit] if green_limit is not None else green,
+        green_100_count=len(green),
         top=sorted(assessed, key=lambda r: (-(r.score or 0), r.name, r.library_id))[:RANKED],
         bottom=sorted(assessed, key=lambda r: (r.score or 0, r.name, r.library_id))[:RANKED],
     )
+
+
+def _partners_and_kpi(target: _Target, end: dt.date, green_limit: int | None) -> tuple[list[dict[str, Any]], _Kpi]:
+    today = timezone.localdate()
+    as_of = _kpi_as_of(end, today)
+    scores = _stored_scores(as_of, today)
+    groups = _partner_groups(target, end, scores, today)
+    if scores is not None and scores.current and any(row["stale"] for row in groups):
+        # Yesterday's score may be stale without any write (growing targets, a new scheme): rescore those.
+        partners = _partner_qs(target, end)
+        kpi_refresh(libraries=partners.exclude(current_score__as_of=today), as_of=today)
+        groups = _partner_groups(target, end, scores, today)
+    if scores is not None and not scores.current and any(row["unscored"] for row in groups):
+        scores = None  # a month-end score is missing: compute them all for that day
+    if scores is None:
+        return groups, _computed_kpi(target, end, as_of, green_limit)
+    return groups, _stored_kpi(target, end, as_of, scores, groups, green_limit)
 
 
 def _colour_counts(colours: dict[str, int], partners: int) -> ColourCounts:
@@ -635,16 +714,18 @@ def _colour_counts(colours: dict[str, int], partners: int) -> ColourCounts:
 
 
 def _compute(
-    region: RegionRef, start: dt.date, end: dt.date, *, children: bool
+    region: RegionRef, start: dt.date, end: dt.date, *, children: bool, green_limit: int | None = None
 ) -> tuple[RegionFigures, list[ChildRow]]:
-    """The figures of a region and, when asked, of its child regions, sharing every query."""
+    """The figures of a region and, when asked, of its child regions, sharing every query.
+
+    `green_limit` caps the listed green-100 libraries (their count is always whole).
+    """
     target = _Target(region)
     by_child = children and target.child_length is not None
-    partner_rows = _partner_groups(target, end)
+    partner_rows, kpi = _partners_and_kpi(target, end, green_limit)
     cube = _cube(target, start, end, by_child)
-    kpi = _kpi(target, end)
-    partners = _partner_figures(partner_rows)
-    totals = _rollup(cube, -1).get(None, {})
+    partners = _partner_figures(target, end, partner_rows)
+    totals = _rollup(cube, -1).get(None)
     per_month = _rollup(cube, 1)
     colours: dict[str, int] = defaultdict(int)
     for child_colours in kpi.colours_by_child.values():
@@ -657,14 +738,15 @@ def _compute(
         kpi_as_of=kpi.as_of,
         partners=partners,
         records=_record_counts(totals),
-        participants=_people(totals, "pelibatan"),
-        visitors=_people(totals, "pengunjung"),
+        participants=_participants(totals),
+        visitors=_visitors(totals),
         colours=_colour_counts(colours, partners.total),
         green_100=kpi.green_100,
+        green_100_count=kpi.green_100_count,
         top=kpi.top,
         bottom=kpi.bottom,
         months=[
-            MonthRecords(month=month, records=_record_counts(per_month.get(month, {})))
+            MonthRecords(month=month, records=_record_counts(per_month.get(month)))
             for month in months_between(start, end)
         ],
     )
@@ -674,29 +756,26 @@ def _compute(
 
 
 def _child_rows(
-    region: RegionRef, partner_rows: list[dict[str, Any]], tallies: dict[Any, Tally], kpi: _Kpi
+    region: RegionRef, partner_rows: list[dict[str, Any]], vectors: dict[Any, Vector], kpi: _Kpi
 ) -> list[ChildRow]:
     children = Region.objects.filter(parent_id=region.code).order_by("code").values_list("code", "name", "level")
-    partners: dict[str, dict[str, int]] = defaultdict(lambda: {"n": 0, "none": 0})
-    for row in partner_rows:
-        partners[row["child"]]["n"] += row["n"]
-        partners[row["child"]]["none"] += row["none"]
+    partners = {row["child"]: (row["n"], row["none"]) for row in partner_rows}
     refs = [RegionRef(code, name, level) for code, name, level in children]
-    if region.code and (region.code in partners or region.code in tallies):
+    if region.code and (region.code in partners or region.code in vectors):
         refs.insert(0, RegionRef(region.code, region.name, region.level))
     rows = []
     for ref in refs:
         code = ref.query_code
-        group = partners.get(code, {"n": 0, "none": 0})
-        tally = tallies.get(code, {})
+        n, none = partners.get(code, (0, 0))
+        vector = vectors.get(code)
         rows.append(
             ChildRow(
                 region=ref,
-                partners=group["n"],
-                without_account=group["none"],
-                records=_record_counts(tally),
-                participants=_people(tally, "pelibatan").total,
-                colours=_colour_counts(kpi.colours_by_child.get(code, {}), group["n"]),
+                partners=n,
+                without_account=none,
+                records=_record_counts(vector),
+                participants=_participants(vector).total,
+                colours=_colour_counts(kpi.colours_by_child.get(code, {}), n),
                 is_parent_level=ref.code == region.code,
             )
         )
@@ -719,11 +798,17 @@ def child_region_rows(
 
 
 def region_dashboard(
-    *, scope: Scope, region_code: str | None, start: dt.date, end: dt.date, sort: str = "kode"
+    *,
+    scope: Scope,
+    region_code: str | None,
+    start: dt.date,
+    end: dt.date,
+    sort: str = "kode",
+    green_limit: int | None = None,
 ) -> tuple[RegionFigures, list[ChildRow]]:
     """The region's figures and its sorted child rows in one pass (what a dashboard page shows)."""
     region = region_for_user(scope=scope, region_code=region_code)
-    figures, rows = _compute(region, start, end, children=True)
+    figures, rows = _compute(region, start, end, children=True, green_limit=green_limit)
     return figures, child_rows_sorted(rows, sort)
 
 
@@ -731,7 +816,9 @@ def public_dashboard(
     *, region_code: str | None, start: dt.date, end: dt.date, sort: str = "kode"
 ) -> tuple[RegionFigures, list[ChildRow]]:
     """The public figures of any region and its child rows (no scope: aggregates and green-100 only)."""
-    figures, rows = _compute(public_region(region_code=region_code), start, end, children=True)
+    figures, rows = _compute(
+        public_region(region_code=region_code), start, end, children=True, green_limit=GREEN_LISTED
+    )
     return figures, child_rows_sorted(rows, sort)
 
 

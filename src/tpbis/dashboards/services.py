@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 
-from tpbis.dashboards.models import RecordSummary
+from tpbis.dashboards.models import FIGURE_COLUMNS, RECORD_TYPES, DistrictMonth, RegencyMonth
 from tpbis.libraries.models import Library
 from tpbis.regions.models import Region
 from tpbis.reports.models import (
@@ -23,89 +23,133 @@ from tpbis.reports.models import (
     Visitors,
 )
 
+__all__ = ["RECORD_TYPES", "summaries_rebuild", "summaries_refresh", "summaries_refresh_for_libraries"]
+
 DATED: dict[str, type[Any]] = {"pelibatan": CommunityEngagement, "advokasi": Advocacy, "publikasi": Publicity}
 MONTHLY: dict[str, type[Any]] = {"peningkatan": InformationService, "pengunjung": Visitors}
-RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")
 
 # Counted records (submitted or verified) written as "none of the others": SQLite then reads a
 # kabupaten's records through the (library, status) index instead of scanning the status index,
 # which nearly every record matches (4 ms instead of 370 ms for 95 libraries of a million records).
 COUNTED = ~Q(status__in=[s for s in Status.values if s not in COUNTED_STATUSES])
+VERIFIED = Q(status=Status.VERIFIED)
 
-# The people each record type counts: (total, male, female, disability) field names, or None for 0.
-PEOPLE_FIELDS: dict[str, tuple[str | None, str | None, str | None, str | None]] = {
-    "pelibatan": ("participants", "participants_male", "participants_female", "participants_disability"),
-    "pengunjung": ("total", "male", "female", None),
+# The people each record type counts: summary column → record field.
+PEOPLE_FIELDS: dict[str, dict[str, str]] = {
+    "pelibatan": {
+        "participants": "participants",
+        "participants_male": "participants_male",
+        "participants_female": "participants_female",
+        "participants_disability": "participants_disability",
+    },
+    "pengunjung": {"visitors": "total", "visitors_male": "male", "visitors_female": "female"},
 }
+# Where each summed column sits in a figures vector.
+POSITION = {column: i for i, column in enumerate(FIGURE_COLUMNS)}
+DISTRICT_CODE_LENGTH = 8  # "35.24.01"
 
 
-def people_sums(record_type: str, prefix: str = "") -> dict[str, Any]:
-    """Sum annotations of the people a record type counts (zeros for types that count none)."""
-    names = PEOPLE_FIELDS.get(record_type, (None, None, None, None))
-    return {
-        key: Sum(prefix + name) if name else Value(0)
-        for key, name in zip(("people", "male", "female", "disability"), names, strict=True)
-    }
+def district_of_library(prefix: str = "library__") -> Substr:
+    """The summary area of a library: its kecamatan, or the kabupaten/kota or province it is registered at."""
+    return Substr(f"{prefix}region_id", 1, DISTRICT_CODE_LENGTH)
 
 
-def area_of_library() -> Coalesce:
-    """The summary area of a library row: its kabupaten/kota, or its province for provincial libraries."""
-    return Coalesce(F("library__regency_id"), F("library__province_id"))
+def record_groups(record_type: str, base: Any, keys: dict[str, Any]) -> Any:
+    """Counted records of one type grouped by `keys` plus year and month, with every figure of the type.
+
+    Each row holds `y`, `m`, the keys, and the type's columns: `<type>` (counted), `<type>_verified` and
+    the people the type counts.
+    """
+    if record_type in DATED:
+        # A record whose date is unknown carries 1 January and is counted in January, as stored.
+        period: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
+        base = base.filter(date__isnull=False)
+    else:
+        period = {"y": F("year"), "m": F("month")}
+    sums = {column: Sum(name) for column, name in PEOPLE_FIELDS.get(record_type, {}).items()}
+    return (
+        base.filter(COUNTED)
+        .annotate(**keys, **period)
+        .order_by()
+        .values(*keys, "y", "m")
+        .annotate(**{record_type: Count("pk"), f"{record_type}_verified": Count("pk", filter=VERIFIED)}, **sums)
+    )
 
 
-def _summary_rows(library_filter: Q) -> list[RecordSummary]:
-    rows: list[RecordSummary] = []
-    for record_type, model in {**DATED, **MONTHLY}.items():
-        if record_type in DATED:
-            # A record whose date is unknown carries 1 January and is counted in January, as stored.
-            period: dict[str, Any] = {"y": ExtractYear("date"), "m": ExtractMonth("date")}
-            base = model.objects.filter(library_filter, COUNTED, date__isnull=False)
-        else:
-            period = {"y": F("year"), "m": F("month")}
-            base = model.objects.filter(library_filter, COUNTED)
-        grouped = (
-            base.annotate(area=area_of_library(), **period)
-            .order_by()
-            .values("area", "y", "m", "status")
-            .annotate(records=Count("pk"), **people_sums(record_type))
+def record_model(record_type: str) -> type[Any]:
+    return DATED.get(record_type) or MONTHLY[record_type]
+
+
+def _district_rows(library_filter: Q) -> list[DistrictMonth]:
+    """Summary rows per kecamatan and month, from the records of the libraries the filter selects."""
+    cells: dict[tuple[str, dt.date], list[int]] = {}
+    for record_type in RECORD_TYPES:
+        base = record_model(record_type).objects.filter(library_filter)
+        grouped = record_groups(record_type, base, {"area": district_of_library()})
+        columns = [record_type, f"{record_type}_verified", *PEOPLE_FIELDS.get(record_type, {})]
+        for row in grouped:
+            vector = cells.setdefault((row["area"], dt.date(row["y"], row["m"], 1)), [0] * len(FIGURE_COLUMNS))
+            for column in columns:
+                vector[POSITION[column]] += row[column] or 0
+    return [
+        DistrictMonth(
+            area_id=area,
+            regency_id=area[:5] if len(area) >= 5 else None,
+            province_id=area[:2],
+            month=month,
+            **dict(zip(FIGURE_COLUMNS, vector, strict=True)),
         )
-        rows += [
-            RecordSummary(
-                area_id=row["area"],
-                province_id=row["area"][:2],
-                month=dt.date(row["y"], row["m"], 1),
-                record_type=record_type,
-                status=row["status"],
-                records=row["records"],
-                people=row["people"] or 0,
-                male=row["male"] or 0,
-                female=row["female"] or 0,
-                disability=row["disability"] or 0,
-            )
-            for row in grouped
-        ]
-    return rows
+        for (area, month), vector in sorted(cells.items())
+    ]
+
+
+def _regency_rows(district_filter: Q) -> list[RegencyMonth]:
+    """Kabupaten/kota rows as the sums of their kecamatan rows (a province's own libraries: its code)."""
+    grouped = (
+        DistrictMonth.objects.filter(district_filter)
+        .annotate(regency_area=Coalesce(F("regency_id"), F("province_id")))
+        .order_by()
+        .values("regency_area", "month")
+        .annotate(**{column: Sum(column) for column in FIGURE_COLUMNS})
+    )
+    return [
+        RegencyMonth(
+            area_id=row["regency_area"],
+            province_id=row["regency_area"][:2],
+            month=row["month"],
+            **{column: row[column] for column in FIGURE_COLUMNS},
+        )
+        for row in grouped
+    ]
 
 
 def summaries_refresh(*, areas: Iterable[str]) -> int:
-    """Rebuild every summary row of the given areas (kabupaten/kota or province codes); returns rows written.
+    """Rebuild the summary rows of the given areas (kecamatan codes, or the kabupaten/kota or province code
+    of libraries registered there) and of their kabupaten/kota; returns the kecamatan rows written.
 
-    The areas' region rows are locked first, so two writes in one kabupaten rebuild one after the
-    other and the second sees the first's records (PostgreSQL; SQLite serialises writers anyway).
+    The areas' region rows are locked first, so two writes in one kecamatan rebuild one after the other
+    and the second sees the first's records (PostgreSQL; SQLite serialises writers anyway).
     """
-    codes = sorted(set(areas))
+    codes = sorted({code[:DISTRICT_CODE_LENGTH] for code in areas})
     if not codes:
         return 0
-    regencies = [c for c in codes if "." in c]
-    provinces = [c for c in codes if "." not in c]
-    library_filter = Q(library__regency_id__in=regencies) | Q(
-        library__province_id__in=provinces, library__regency_id__isnull=True
+    regencies = sorted({code[:5] for code in codes if len(code) >= 5})
+    provinces = sorted({code for code in codes if len(code) == 2})
+    # The areas' libraries, found through the kabupaten/kota and province indexes.
+    libraries = (
+        Library.objects.filter(Q(regency_id__in=regencies) | Q(province_id__in=provinces, regency__isnull=True))
+        .annotate(area=district_of_library(prefix=""))
+        .filter(area__in=codes)
+        .values("pk")
     )
     with transaction.atomic():
         list(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code"))
-        RecordSummary.objects.filter(area_id__in=codes).delete()
-        rows = _summary_rows(library_filter)
-        RecordSummary.objects.bulk_create(rows, batch_size=2000)
+        DistrictMonth.objects.filter(area_id__in=codes).delete()
+        rows = _district_rows(Q(library__in=libraries))
+        DistrictMonth.objects.bulk_create(rows, batch_size=2000)
+        regency_areas = Q(regency_id__in=regencies) | Q(province_id__in=provinces, regency__isnull=True)
+        RegencyMonth.objects.filter(area_id__in=[*regencies, *provinces]).delete()
+        RegencyMonth.objects.bulk_create(_regency_rows(regency_areas), batch_size=2000)
     return len(rows)
 
 
@@ -113,7 +157,7 @@ def summaries_refresh_for_libraries(*, library_ids: Iterable[int]) -> int:
     """Rebuild the summaries of the areas these libraries belong to."""
     areas = (
         Library.objects.filter(pk__in=sorted(set(library_ids)))
-        .annotate(area=Coalesce(F("regency_id"), F("province_id")))
+        .annotate(area=district_of_library(prefix=""))
         .values_list("area", flat=True)
         .distinct()
     )
@@ -123,7 +167,9 @@ def summaries_refresh_for_libraries(*, library_ids: Iterable[int]) -> int:
 def summaries_rebuild() -> int:
     """Rebuild every summary row from the records (after a bulk load, or to check the incremental path)."""
     with transaction.atomic():
-        RecordSummary.objects.all().delete()
-        rows = _summary_rows(Q())
-        RecordSummary.objects.bulk_create(rows, batch_size=5000)
+        DistrictMonth.objects.all().delete()
+        RegencyMonth.objects.all().delete()
+        rows = _district_rows(Q())
+        DistrictMonth.objects.bulk_create(rows, batch_size=5000)
+        RegencyMonth.objects.bulk_create(_regency_rows(Q()), batch_size=5000)
     return len(rows)

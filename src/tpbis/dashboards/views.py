@@ -16,6 +16,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.dashboards.charts import month_bars, province_tiles
 from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.selectors import (
+    GREEN_LISTED,
     RegionFigures,
     default_region_code,
     public_dashboard,
@@ -93,7 +94,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     code = _region_code(request) or default_region_code(scope=scope)
     period, errors = period_from_query(request.GET, timezone.localdate())
     sort = request.GET.get("urut", "kode")
-    figures, rows = region_dashboard(scope=scope, region_code=code, start=period.start, end=period.end, sort=sort)
+    figures, rows = region_dashboard(
+        scope=scope, region_code=code, start=period.start, end=period.end, sort=sort, green_limit=GREEN_LISTED
+    )
     context = _context(request, figures, rows, sort)
     context["parents"] = [p for p in context["parents"] if scope.covers_region(p.code)]
     context.update({"period": period, "errors": errors, "public": False})

@@ -169,6 +169,8 @@ class MonthScore(models.Model):
         verbose_name = _("skor akhir bulan")
         verbose_name_plural = _("skor akhir bulan")
         constraints = [models.UniqueConstraint(fields=["library", "month_end"], name="monthscore_unique")]
+        # Rankings and colour counts of one month end (dashboards of a past month).
+        indexes = [models.Index(fields=["month_end", "score"], name="monthscore_month_score")]
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.month_end}: {self.score}"

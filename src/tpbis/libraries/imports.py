@@ -23,6 +23,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import FIRST_COHORT_YEAR, REGION_LEVEL_FOR_KIND, Library, LibraryKind, Support
+from tpbis.libraries.signals import libraries_moved
 from tpbis.regions.models import Region
 from tpbis.regions.resolve import CODE_COLUMN, NAME_COLUMNS, RegionQuery, region_resolve_many
 
@@ -452,4 +453,11 @@ def _apply(plan: _Plan) -> None:
     Library.objects.bulk_create(plan.creates, batch_size=_BATCH)
     if plan.updates:
         fields = {f.removesuffix("_id") for f in plan.changed_fields} | {"province", "regency", "updated_at"}
+        moved: set[str] = set()
+        if "region" in fields:
+            ids = [library.pk for library in plan.updates]
+            moved = set(Library.objects.filter(pk__in=ids).values_list("region_id", flat=True).distinct())
+            moved |= {library.region_id for library in plan.updates}
         Library.objects.bulk_update(plan.updates, sorted(fields), batch_size=_BATCH)
+        if moved:
+            libraries_moved.send(sender=Library, region_codes=moved)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from tpbis.libraries.models import Library
+from tpbis.libraries.signals import libraries_moved
 
 EDITABLE_FIELDS = (
     "name",
@@ -36,6 +37,7 @@ def library_create(**fields: Any) -> Library:
 def library_update(*, library: Library, **fields: Any) -> list[str]:
     """Apply changed fields; returns the names of the fields that changed (empty when nothing did)."""
     changed = []
+    previous_region = library.region_id
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
             continue
@@ -49,7 +51,10 @@ def library_update(*, library: Library, **fields: Any) -> list[str]:
     if changed:
         library.sync_region_columns()
         library.full_clean()
-        library.save()
+        with transaction.atomic():
+            library.save()
+            if "region" in changed:
+                libraries_moved.send(sender=Library, region_codes={previous_region, library.region_id})
     return changed
 
 

@@ -16,9 +16,8 @@ from tpbis.dashboards.selectors import (
     ChildRow,
     RankedLibrary,
     RegionFigures,
-    child_region_rows,
     most_active_libraries,
-    region_figures,
+    region_dashboard,
 )
 from tpbis.kpi.models import Colour, CurrentScore
 from tpbis.kpi.selectors import Explained, score_explained
@@ -203,9 +202,8 @@ def gathering_report_for_user(*, scope: Scope, region_code: str | None, period: 
 
     The figures come from the dashboards, so the report always agrees with the region dashboard.
     """
-    figures = region_figures(scope=scope, region_code=region_code, start=period.start, end=period.end)
+    figures, children = region_dashboard(scope=scope, region_code=region_code, start=period.start, end=period.end)
     region_code = figures.region.code
-    children = child_region_rows(scope=scope, region_code=region_code, start=period.start, end=period.end)
     green = _green_libraries(region_code, figures.kpi_as_of, period.end)
     most_active = most_active_libraries(scope=scope, region_code=region_code, start=period.start, end=period.end)
     stories = _stories(region_code, period)

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from conftest import World, make_library
 from tpbis.accounts.scope import scope_for_user
-from tpbis.dashboards.models import RecordSummary
+from tpbis.dashboards.models import FIGURE_COLUMNS, DistrictMonth, RegencyMonth
 from tpbis.dashboards.selectors import (
     child_region_rows,
     most_active_libraries,
@@ -205,12 +205,35 @@ def test_it_answers_the_stats_json_of_the_issue(east_java: World) -> None:
     assert nation["records"]["pelibatan"]["submitted"] == 17
 
 
+def _summaries() -> tuple[list[Any], list[Any]]:
+    return (
+        sorted(DistrictMonth.objects.values_list("area_id", "regency_id", "province_id", "month", *FIGURE_COLUMNS)),
+        sorted(RegencyMonth.objects.values_list("area_id", "province_id", "month", *FIGURE_COLUMNS)),
+    )
+
+
 def test_it_keeps_the_summary_equal_to_a_full_rebuild(east_java: World) -> None:
-    incremental = sorted(RecordSummary.objects.values_list("area_id", "month", "record_type", "status", "records"))
+    incremental = _summaries()
     summaries_rebuild()
-    rebuilt = sorted(RecordSummary.objects.values_list("area_id", "month", "record_type", "status", "records"))
-    assert incremental == rebuilt
-    assert ("35.24", dt.date(2024, 1, 1), "pelibatan", "submitted", 1) in rebuilt  # the date-unknown record
+    assert _summaries() == incremental
+    # Sembung's January: the date-unknown activity (submitted), two verified advocacy, 12 visitors.
+    january = DistrictMonth.objects.get(area_id="35.24.01", month=dt.date(2024, 1, 1))
+    assert (january.pelibatan, january.pelibatan_verified, january.participants) == (1, 0, 5)
+    assert (january.advokasi, january.advokasi_verified, january.visitors) == (2, 2, 12)
+    # The kabupaten library has a row under the kabupaten's own code; the kabupaten sums both.
+    march = RegencyMonth.objects.get(area_id="35.24", month=dt.date(2024, 3, 1))
+    assert (march.pelibatan, march.pelibatan_verified, march.participants) == (3, 2, 10 + 20 + 30)
+    assert DistrictMonth.objects.filter(area_id="35.24", month=dt.date(2024, 3, 1), regency_id="35.24").exists()
+
+
+def test_a_record_write_refreshes_only_its_kecamatan_and_kabupaten(east_java: World) -> None:
+    other = DistrictMonth.objects.get(area_id="35.08.21", month=dt.date(2024, 1, 1))
+    engagement(east_java.lamongan_village, "2024-03-20", participants=7)
+    records_changed.send(sender=None, library_ids={east_java.lamongan_village.pk})
+    march = DistrictMonth.objects.get(area_id="35.24.01", month=dt.date(2024, 3, 1))
+    assert (march.pelibatan, march.participants) == (3, 10 + 20 + 7)
+    assert RegencyMonth.objects.get(area_id="35.24", month=dt.date(2024, 3, 1)).pelibatan == 4
+    assert DistrictMonth.objects.get(pk=other.pk).pelibatan == 2  # Lumajang untouched, same row
 
 
 def test_it_lists_the_most_active_libraries(east_java: World) -> None:
@@ -230,3 +253,17 @@ def test_it_refuses_regions_outside_the_scope(east_java: World) -> None:
     with pytest.raises(Http404):
         region_figures(scope=scope, region_code=None, start=START, end=END)
     assert region_figures(scope=scope, region_code="35.24.01", start=START, end=END).partners.total == 1
+
+
+def test_a_partner_moved_to_another_region_takes_its_records_along(east_java: World) -> None:
+    from tpbis.libraries.services import library_update
+    from tpbis.regions.models import Region
+
+    library_update(library=east_java.lumajang_village, region=Region.objects.get(code="35.24.01.2002"))
+    assert not DistrictMonth.objects.filter(area_id="35.08.21").exists()
+    assert not RegencyMonth.objects.filter(area_id="35.08").exists()
+    january = DistrictMonth.objects.get(area_id="35.24.01", month=dt.date(2024, 1, 1))
+    assert january.pelibatan == 1 + 2  # Sembung's date-unknown activity and the two moved ones
+    incremental = _summaries()
+    summaries_rebuild()
+    assert _summaries() == incremental
