@@ -24,13 +24,17 @@ from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import Library
 from tpbis.reports.forms import FORMS, RecordForm
-from tpbis.reports.models import CommunityEngagement, Replication, Status
-from tpbis.reports.photos import MAX_PHOTO_BYTES, PreparedPhoto, photos_check_count, photos_prepare
-from tpbis.reports.rules import likely_duplicates
+from tpbis.reports.models import Replication, Status
+from tpbis.reports.photos import (
+    MAX_PHOTO_BYTES,
+    PreparedPhoto,
+    photos_check_count,
+    photos_check_removable,
+    photos_prepare,
+)
+from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import MONTHLY
 from tpbis.reports.services import record_create, record_get_by_client_id, record_photo_count, record_update
-
-MAX_PHOTOS = 3
 
 
 @dataclass
@@ -81,21 +85,14 @@ def _validation_refusal(error: ValidationError) -> EntryRefused:
 
 
 def _bound_form(model: type[Any], payload: dict[str, Any], instance: Any = None) -> RecordForm:
-    fields = {k: v for k, v in payload.items() if k not in {"photos", "client_id", "library_id", "submit"}}
+    ignored = {"photos", "remove_photos", "client_id", "library_id", "submit"}
+    fields = {k: v for k, v in payload.items() if k not in ignored}
     form = FORMS[model](data=_form_data(fields), instance=instance)
     if instance is not None and "confirm_duplicate" in form.fields:
         del form.fields["confirm_duplicate"]
     if not form.is_valid():
         raise _refuse_invalid(_form_errors(form))
     return form
-
-
-def _photo_limits(model: type[Any]) -> tuple[int, int] | None:
-    if model is CommunityEngagement:
-        return (1, MAX_PHOTOS)
-    if "photos" in FORMS[model].base_fields:
-        return (0, MAX_PHOTOS)
-    return None
 
 
 def _decode_photos(encoded: list[str]) -> list[SimpleUploadedFile]:
@@ -112,14 +109,16 @@ def _decode_photos(encoded: list[str]) -> list[SimpleUploadedFile]:
     return files
 
 
-def _prepared_photos(model: type[Any], encoded: list[str], existing: int) -> list[PreparedPhoto]:
-    limits = _photo_limits(model)
+def _prepared_photos(model: type[Any], encoded: list[str], existing: int, removing: int = 0) -> list[PreparedPhoto]:
+    limits = photo_limits(model)
     if limits is None:
         if encoded:
             raise _refuse_invalid({"photos": [_("Laporan jenis ini tidak memakai foto.")]})
         return []
     try:
-        photos_check_count(existing=existing, adding=len(encoded), minimum=limits[0], maximum=limits[1])
+        photos_check_count(
+            existing=existing, removing=removing, adding=len(encoded), minimum=limits[0], maximum=limits[1]
+        )
         return photos_prepare(files=_decode_photos(encoded))
     except ValidationError as error:
         raise _refuse_invalid({"photos": [str(m) for m in error.messages]}) from error
@@ -197,9 +196,21 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
         raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403)
     form = _bound_form(model, payload, instance=model.objects.get(pk=record.pk))
     existing = record_photo_count(record) if model is not Replication else 0
-    photos = _prepared_photos(model, list(payload.get("photos") or []), existing=existing)
+    remove_photos = sorted(set(payload.get("remove_photos") or []))
+    try:
+        # Checked before the photos are decoded, the slow part; the service checks again when saving.
+        photos_check_removable(record=record, photo_ids=remove_photos)
+    except ValidationError as error:
+        raise _validation_refusal(error) from error
+    photos = _prepared_photos(model, list(payload.get("photos") or []), existing=existing, removing=len(remove_photos))
     try:
         # Re-read so that the diff in the audit trail compares with what was saved.
-        return record_update(record=model.objects.get(pk=record.pk), user=user, data=form.entry_data(), photos=photos)
+        return record_update(
+            record=model.objects.get(pk=record.pk),
+            user=user,
+            data=form.entry_data(),
+            photos=photos,
+            remove_photos=remove_photos,
+        )
     except ValidationError as error:
         raise _validation_refusal(error) from error

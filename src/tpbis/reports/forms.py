@@ -14,6 +14,7 @@ from tpbis.reports.models import (
     Advocacy,
     CommunityEngagement,
     InformationService,
+    Photo,
     Publicity,
     Replication,
     Status,
@@ -21,6 +22,7 @@ from tpbis.reports.models import (
     VocabularyKind,
     VocabularyTerm,
 )
+from tpbis.reports.photos import photos_for
 from tpbis.reports.selectors import RecordFilters
 
 MONTHS = [
@@ -80,6 +82,23 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in files]
 
 
+class RemovePhotosField(forms.TypedMultipleChoiceField):
+    """The record's stored photos, each with a box to tick to remove it while correcting (ids as values)."""
+
+    def __init__(self, *, photos: list[Photo], **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Foto yang sudah tersimpan"))
+        kwargs.setdefault("help_text", _("Centang foto yang salah. Foto penggantinya bisa ditambahkan di bawah."))
+        super().__init__(
+            coerce=int,
+            required=False,
+            # Numbered as on the record's page, where the facilitator saw "Foto 2".
+            choices=[(photo.pk, _("Foto %(n)s") % {"n": number}) for number, photo in enumerate(photos, start=1)],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": _("Foto yang dipilih bukan foto laporan ini.")},
+            **kwargs,
+        )
+
+
 class RecordForm(forms.ModelForm):
     """Base: shared date default and the likely-duplicate confirmation."""
 
@@ -95,9 +114,14 @@ class RecordForm(forms.ModelForm):
             if not self.instance.pk:
                 self.fields["date"].initial = timezone.localdate()
         self.fields["confirm_duplicate"].widget.attrs["class"] = "check"
+        # Verified evidence stays: its photos are not offered for removal.
+        if "photos" in self.fields and self.instance.pk and self.instance.status != Status.VERIFIED:
+            photos = list(photos_for(self.instance))
+            if photos:
+                self.fields["remove_photos"] = RemovePhotosField(photos=photos)
 
     def entry_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in {"photos", "confirm_duplicate"}}
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"photos", "remove_photos", "confirm_duplicate"}}
 
 
 class EngagementForm(RecordForm):
@@ -137,7 +161,7 @@ class EngagementForm(RecordForm):
         self.fields["participants"].required = False
         # A new activity needs 1–3 photos (the view checks the count): not "(opsional)" on the form.
         self.fields["photos"].required = not inst.pk
-        self.order_fields([*self.Meta.fields, "photos", "confirm_duplicate"])
+        self.order_fields([*self.Meta.fields, "remove_photos", "photos", "confirm_duplicate"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -183,7 +207,7 @@ class AdvocacyForm(RecordForm):
         self.fields["regulation_date"].widget = DateInput()
         for name in ("amount", "resource_persons", "goods"):
             self.fields[name].required = False
-        self.order_fields([*self.Meta.fields, "photos", "confirm_duplicate"])
+        self.order_fields([*self.Meta.fields, "remove_photos", "photos", "confirm_duplicate"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -11,7 +11,7 @@ import io
 import math
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,11 +80,19 @@ def photos_prepare(*, files: Sequence[UploadedFile]) -> list[PreparedPhoto]:
     return prepared
 
 
-def photos_check_count(*, existing: int, adding: int, minimum: int, maximum: int = 3) -> None:
-    """Refuse a record that would end up with fewer than `minimum` or more than `maximum` photos."""
-    total = existing + adding
+def photos_check_count(*, existing: int, adding: int, minimum: int, maximum: int = 3, removing: int = 0) -> None:
+    """Refuse a record that would end up with fewer than `minimum` or more than `maximum` photos.
+
+    `existing` counts the photos stored now, `removing` those of them about to be removed.
+    """
+    total = existing - removing + adding
     if total > maximum:
         raise ValidationError(_("Paling banyak %(max)d foto per laporan.") % {"max": maximum})
+    if total < minimum and removing:
+        raise ValidationError(
+            _("Laporan ini perlu paling sedikit %(min)d foto: jika menghapus foto, tambahkan foto penggantinya.")
+            % {"min": minimum}
+        )
     if total < minimum:
         raise ValidationError(_("Lampirkan %(min)d–%(max)d foto kegiatan.") % {"min": minimum, "max": maximum})
 
@@ -133,11 +141,54 @@ def photo_remove(*, photo: Photo, user: User | None) -> None:
     Verified evidence stays. The caller checks the user's right over the record and writes the audit entry.
     """
     record = photo.record
-    if record is None or getattr(record, "status", None) == Status.VERIFIED:
+    if record is None or _is_verified(record):
         raise ValidationError(_("Foto pada laporan yang sudah diverifikasi tidak dapat dihapus."))
-    names = [photo.image.name, photo.thumbnail.name]
-    photo.delete()
-    # Only once the row is really gone: a rolled-back transaction must still find its files.
+    _forget([photo])
+
+
+def photos_remove(*, record: models.Model, photo_ids: Collection[int], user: User | None) -> list[int]:
+    """Delete the record's photos with these ids and number the rest 0..n-1 in their order.
+
+    Returns the numbers the removed photos had on the record's page (1 for the first). An id that is not a
+    photo of this record refuses the whole removal; so does a verified record. The caller checks the user's
+    right over the record and writes the audit entry.
+    """
+    current = list(photos_for(record))
+    wanted = set(photo_ids)
+    _check_removable(record, wanted, {photo.pk for photo in current})
+    _forget([photo for photo in current if photo.pk in wanted])
+    remaining = [photo for photo in current if photo.pk not in wanted]
+    moved = []
+    for position, photo in enumerate(remaining):
+        if photo.position != position:
+            photo.position = position
+            moved.append(photo)
+    Photo.objects.bulk_update(moved, ["position"])
+    return [number for number, photo in enumerate(current, start=1) if photo.pk in wanted]
+
+
+def photos_check_removable(*, record: models.Model, photo_ids: Collection[int]) -> None:
+    """Raise what `photos_remove` would refuse, without removing anything."""
+    _check_removable(record, set(photo_ids), set(photos_for(record).values_list("pk", flat=True)))
+
+
+def _check_removable(record: models.Model, wanted: set[int], stored: set[int]) -> None:
+    if not wanted:
+        return
+    if _is_verified(record):
+        raise ValidationError({"remove_photos": _("Foto pada laporan yang sudah diverifikasi tidak dapat dihapus.")})
+    if not wanted <= stored:
+        raise ValidationError({"remove_photos": _("Foto yang dipilih bukan foto laporan ini.")})
+
+
+def _is_verified(record: models.Model) -> bool:
+    return getattr(record, "status", None) == Status.VERIFIED
+
+
+def _forget(photos: Sequence[Photo]) -> None:
+    names = [name for photo in photos for name in (photo.image.name, photo.thumbnail.name)]
+    Photo.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    # Only once the rows are really gone: a rolled-back transaction must still find its files.
     transaction.on_commit(lambda: _delete_files(names))
 
 

@@ -29,6 +29,7 @@ from tpbis.reports.models import (
 
 # Titles at least this similar (after folding) on the same day are flagged as a likely duplicate.
 DUPLICATE_SIMILARITY = 0.85
+MAX_PHOTOS = 3
 
 
 class Errors:
@@ -128,6 +129,18 @@ VALIDATORS: dict[type[Any], Any] = {
     InformationService: validate_information_service,
     Visitors: validate_visitors,
 }
+
+
+def photo_limits(model: type[Any]) -> tuple[int, int] | None:
+    """(fewest, most) photos a record of this type carries, or None for a type without photos.
+
+    An activity (*pelibatan masyarakat*) needs 1–3 photos, an advocacy effort may have up to 3.
+    """
+    if model is CommunityEngagement:
+        return (1, MAX_PHOTOS)
+    if model is Advocacy:
+        return (0, MAX_PHOTOS)
+    return None
 
 
 def record_validate_entry(record: LibraryRecord) -> None:

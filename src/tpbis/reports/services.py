@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,8 +20,8 @@ from tpbis.reports.models import (
     Replication,
     Status,
 )
-from tpbis.reports.photos import PreparedPhoto, photos_for, photos_save
-from tpbis.reports.rules import record_validate_entry, replication_validate_entry
+from tpbis.reports.photos import PreparedPhoto, photos_check_count, photos_for, photos_remove, photos_save
+from tpbis.reports.rules import photo_limits, record_validate_entry, replication_validate_entry
 from tpbis.reports.signals import records_changed
 
 # Statuses from which each action is allowed.
@@ -111,17 +111,31 @@ def _check_same_owner(existing: Any, library: Library | None) -> None:
 
 @transaction.atomic
 def record_update(
-    *, record: Any, user: User | None, data: dict[str, Any], photos: Sequence[PreparedPhoto] = ()
+    *,
+    record: Any,
+    user: User | None,
+    data: dict[str, Any],
+    photos: Sequence[PreparedPhoto] = (),
+    remove_photos: Collection[int] = (),
 ) -> dict[str, list[Any]]:
-    """Apply a correction. A verified or returned record goes back to the verification queue."""
+    """Apply a correction, adding `photos` and removing the record's photos whose ids are in `remove_photos`.
+
+    The photo count rules of the record type hold for what remains plus what is added. A verified or
+    returned record goes back to the verification queue.
+    """
     model = type(record)
     before = snapshot(record, model.ENTRY_FIELDS)
     for name, value in _entry_data(model, data).items():
         setattr(record, name, value)
     changes = diff(before, snapshot(record, model.ENTRY_FIELDS))
-    if not changes and not photos:
+    if not changes and not photos and not remove_photos:
         return {}
     _validate(record)
+    photos_before = record_photo_count(record) if photos or remove_photos else 0
+    removed = photos_remove(record=record, photo_ids=remove_photos, user=user) if remove_photos else []
+    if photos or removed:
+        # After the removal, inside this transaction: a refused count undoes it.
+        _check_photo_count(model, existing=photos_before, removing=len(removed), adding=len(photos))
     previous = record.status
     if previous in (Status.VERIFIED, Status.RETURNED):
         record.status = Status.SUBMITTED
@@ -130,12 +144,25 @@ def record_update(
         changes["status"] = [previous, Status.SUBMITTED.value]
     record.save()
     if photos:
-        start = record_photo_count(record)
-        photos_save(record=record, prepared=photos, user=user, start_position=start)
-        changes["photos"] = [start, start + len(photos)]
+        photos_save(record=record, prepared=photos, user=user, start_position=photos_before - len(removed))
+    if photos or removed:
+        changes["photos"] = [photos_before, photos_before - len(removed) + len(photos)]
+    if removed:
+        # The numbers the removed photos had on the record's page ("Foto 2"); the files are gone.
+        changes["photos_removed"] = [removed, None]
     audit_log(record=record, action=AuditAction.UPDATE, user=user, changes=changes)
     _changed(record)
     return changes
+
+
+def _check_photo_count(model: type[Any], *, existing: int, removing: int, adding: int) -> None:
+    limits = photo_limits(model)
+    if limits is None:
+        raise ValidationError({"photos": _("Laporan jenis ini tidak memakai foto.")})
+    try:
+        photos_check_count(existing=existing, removing=removing, adding=adding, minimum=limits[0], maximum=limits[1])
+    except ValidationError as error:
+        raise ValidationError({"photos": error.messages}) from error
 
 
 def record_photo_count(record: Any) -> int:

@@ -25,9 +25,9 @@ from tpbis.libraries.models import Library
 from tpbis.libraries.selectors import library_get_for_user
 from tpbis.reports.audit import audit_for
 from tpbis.reports.forms import FORMS, MONTHS, RecordFilterForm, RecordForm, ReturnForm
-from tpbis.reports.models import CommunityEngagement, Photo, Replication, Status
+from tpbis.reports.models import Photo, Replication, Status
 from tpbis.reports.photos import photos_check_count, photos_for, photos_prepare
-from tpbis.reports.rules import likely_duplicates
+from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import (
     MONTHLY,
     RecordFilters,
@@ -59,8 +59,6 @@ TYPE_LABELS = {
     "replikasi": gettext_lazy("Replikasi mandiri"),
 }
 PAGE_SIZE = 30
-PHOTO_LIMITS = {CommunityEngagement: (1, 3)}  # Advocacy: optional, up to 3
-MAX_PHOTOS = 3
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -83,22 +81,17 @@ def _entry_library(request: HttpRequest) -> Library:
     raise Http404
 
 
-def _photo_limits(model: type[Any]) -> tuple[int, int] | None:
-    if model is CommunityEngagement:
-        return PHOTO_LIMITS[model]
-    if "photos" in FORMS[model].base_fields:
-        return (0, MAX_PHOTOS)
-    return None
-
-
-def _prepare_photos(form: RecordForm, model: type[Any], existing: int) -> list[Any] | None:
+def _prepare_photos(form: RecordForm, model: type[Any], existing: int, removing: int = 0) -> list[Any] | None:
     """Check and re-encode uploaded photos; None (with form errors) when any is refused."""
-    limits = _photo_limits(model)
+    limits = photo_limits(model)
     if limits is None:
         return []
     files = form.cleaned_data.get("photos") or []
     try:
-        photos_check_count(existing=existing, adding=len(files), minimum=limits[0], maximum=limits[1])
+        # Counted before re-encoding, which is the slow part; the service counts again when saving.
+        photos_check_count(
+            existing=existing, removing=removing, adding=len(files), minimum=limits[0], maximum=limits[1]
+        )
         return photos_prepare(files=files)
     except ValidationError as error:
         form.add_error("photos", error.messages)
@@ -233,7 +226,7 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
 def _history(record: Any) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
     """The audit trail with field labels and status names as people read them, not column names."""
     labels = {name: capfirst(record._meta.get_field(name).verbose_name) for name in type(record).ENTRY_FIELDS}
-    labels |= {"status": _("Status"), "photos": _("Foto")}
+    labels |= {"status": _("Status"), "photos": _("Jumlah foto"), "photos_removed": _("Foto")}
     statuses = dict(Status.choices)
     rows = []
     for entry in audit_for(record):
@@ -241,6 +234,10 @@ def _history(record: Any) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
         for name, (old, new) in entry.changes.items():
             if name == "status":
                 old, new = statuses.get(old, old), statuses.get(new, new)
+            elif name == "photos_removed":
+                # "Foto: Foto 2, Foto 3 → dihapus", numbered as the record's page showed them then.
+                old = ", ".join(_("Foto %(n)s") % {"n": number} for number in old)
+                new = _("dihapus")
             changes.append((labels.get(name, name), old, new))
         rows.append((entry, changes))
     return rows
@@ -268,12 +265,15 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.entry_data()
         existing_photos = photos_for(record).count() if model is not Replication else 0
-        photos = _prepare_photos(form, model, existing=existing_photos)
+        remove_photos = form.cleaned_data.get("remove_photos") or []
+        photos = _prepare_photos(form, model, existing=existing_photos, removing=len(remove_photos))
         if photos is not None:
             try:
                 # Re-read so that the diff in the audit trail compares with what was saved.
                 fresh = model.objects.get(pk=record.pk)
-                changes = record_update(record=fresh, user=_user(request), data=data, photos=photos)
+                changes = record_update(
+                    record=fresh, user=_user(request), data=data, photos=photos, remove_photos=remove_photos
+                )
             except ValidationError as error:
                 _add_errors(form, error)
             else:

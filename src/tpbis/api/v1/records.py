@@ -57,8 +57,8 @@ class RecordSpec:
 
 
 SPECS = (
-    RecordSpec("pelibatan", CommunityEngagement, s.EngagementCreate, s.EngagementFields, s.EngagementOut),
-    RecordSpec("advokasi", Advocacy, s.AdvocacyCreate, s.AdvocacyFields, s.AdvocacyOut),
+    RecordSpec("pelibatan", CommunityEngagement, s.EngagementCreate, s.EngagementUpdate, s.EngagementOut),
+    RecordSpec("advokasi", Advocacy, s.AdvocacyCreate, s.AdvocacyUpdate, s.AdvocacyOut),
     RecordSpec("publikasi", Publicity, s.PublicityCreate, s.PublicityFields, s.PublicityOut),
     RecordSpec(
         "peningkatan",
@@ -81,14 +81,14 @@ class RecordQuery(Schema):
     library_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-def _photo_urls(record: Any) -> list[str]:
+def _photos(record: Any) -> tuple[list[str], list[int]]:
+    """URLs of the record's photos (ours, then those kept on the old SIM) and the ids of ours."""
     if isinstance(record, Replication):
-        return []
-    ours = [
-        settings.SITE_URL + reverse("reports:photo", kwargs={"pk": p.pk, "size": "full"}) for p in photos_for(record)
-    ]
+        return [], []
+    stored = list(photos_for(record))
+    ours = [settings.SITE_URL + reverse("reports:photo", kwargs={"pk": p.pk, "size": "full"}) for p in stored]
     theirs = [u for u in (record.external_attachments or "").split(",") if u]
-    return ours + theirs
+    return ours + theirs, [p.pk for p in stored]
 
 
 def record_out(record: Any, *, with_photos: bool = True) -> dict[str, Any]:
@@ -106,8 +106,8 @@ def record_out(record: Any, *, with_photos: bool = True) -> dict[str, Any]:
         "verified_at": record.verified_at,
         "created_at": record.created_at,
         "updated_at": record.updated_at,
-        "photos": _photo_urls(record) if with_photos else [],
     }
+    data["photos"], data["photo_ids"] = _photos(record) if with_photos else ([], [])
     for name in model.ENTRY_FIELDS:
         value = getattr(record, name)
         if name == "region":

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from tpbis.reports.rules import MAX_PHOTOS
+
+PhotoId = Annotated[int, Field(ge=1, le=2**53)]
 
 
 class Me(Schema):
@@ -65,6 +70,9 @@ class RecordBase(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     photos: list[str] = []
+    photo_ids: list[int] = Field(
+        [], description="Ids of the photos stored here, in the order of `photos`; for `remove_photos` on update."
+    )
 
 
 class LibraryRecordBase(RecordBase):
@@ -141,6 +149,27 @@ class CreateExtras(Schema):
     )
     confirm_duplicate: bool = Field(False, description="Save although a very similar record exists that day.")
     submit: bool = Field(True, description="false saves a draft instead of sending it for verification.")
+
+
+class PhotoUpdateExtras(Schema):
+    """Fields of a correction to a record with photos."""
+
+    remove_photos: list[PhotoId] = Field(
+        [],
+        max_length=MAX_PHOTOS,
+        description=(
+            "Ids (from `photo_ids`) of this record's photos to remove in the same correction; the photos that "
+            "remain plus those in `photos` must still respect the type's 1–3 (or 0–3) rule. Not for verified records."
+        ),
+    )
+
+
+class EngagementUpdate(EngagementFields, PhotoUpdateExtras):
+    pass
+
+
+class AdvocacyUpdate(AdvocacyFields, PhotoUpdateExtras):
+    pass
 
 
 class EngagementCreate(EngagementFields, CreateExtras):
