@@ -9,14 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
+from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.charts import month_bars, province_tiles
 from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.selectors import (
     GREEN_LISTED,
+    ChildRow,
     RegionFigures,
     default_region_code,
     public_dashboard,
@@ -47,6 +50,7 @@ def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort
     return {
         "figures": figures,
         "rows": rows,
+        "table": [(row, _cells(row)) for row in rows],
         "sort": sort,
         "columns": _columns(),
         "parents": parents,
@@ -57,6 +61,19 @@ def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort
         "query": request.GET.urlencode(),
         "period_query": _period_query(request),
     }
+
+
+def _cells(row: ChildRow) -> list[str]:
+    """A child row's figures formatted once in Python: the table prints hundreds of numbers."""
+    colours = row.colours
+    return [
+        num(row.partners),
+        format_html("{} <small>({}%)</small>", num(row.without_account), pct1(row.without_account_pct)),
+        *(num(row.records[t].submitted) for t in ("pelibatan", "advokasi", "publikasi", "peningkatan")),
+        num(row.participants),
+        *(num(n) for n in (colours.hijau, colours.kuning, colours.merah, colours.belum_dinilai)),
+        f"{pct1(row.green_pct)}%",
+    ]
 
 
 def _columns() -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""The period of a report card or gathering report: `?mulai=` and `?sampai=`, this year to date by default."""
+"""The period of a report card or gathering report: a preset (`?periode=q1`, the dashboards' presets) or
+`?mulai=` and `?sampai=`, this year to date by default."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tpbis.dashboards.periods import presets
 from tpbis.libraries.models import FIRST_COHORT_YEAR
 
 
@@ -25,18 +27,29 @@ def year_to_date(today: dt.date | None = None) -> Period:
 
 
 class PeriodForm(forms.Form):
+    periode = forms.ChoiceField(label=_("Periode"), required=False)
     mulai = forms.DateField(label=_("Mulai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sampai = forms.DateField(label=_("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         default = year_to_date()
+        self.presets = {p.key: p for p in presets(timezone.localdate())}
+        choices = [(key, p.label) for key, p in self.presets.items()]
+        self.fields["periode"].choices = [("", _("Tanggal pilihan sendiri")), *choices]
+        # Choosing a preset clears the dates and reloads, so the preset is what the page shows.
+        self.fields["periode"].widget.attrs["onchange"] = (
+            "this.form.mulai.value='';this.form.sampai.value='';this.form.submit()"
+        )
         self.initial.setdefault("mulai", default.start)
         self.initial.setdefault("sampai", default.end)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         default = year_to_date()
+        preset = self.presets.get(str(data.get("periode") or ""))
+        if preset is not None and not data.get("mulai") and not data.get("sampai"):
+            default = Period(preset.start, preset.end)
         start = data.get("mulai") or default.start
         end = data.get("sampai") or default.end
         assert isinstance(start, dt.date) and isinstance(end, dt.date)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -29,3 +30,26 @@ def score(value: Any) -> str:
     if number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     return number_format(number, use_l10n=True)
+
+
+@register.filter
+def num(value: Any) -> Any:
+    """A whole number with the language's thousands separator ("8.781" in Indonesian, "8,781" in English).
+
+    What `intcomma` shows, without its per-call locale machinery: dashboards print hundreds of numbers.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            return value
+    grouped = f"{int(value):,}"
+    return grouped if (get_language() or "id").startswith("en") else grouped.replace(",", ".")
+
+
+@register.filter
+def pct1(value: Any) -> str:
+    """A share with one decimal in the language's style ("66,7" in Indonesian, "66.7" in English), as
+    `floatformat:1` shows it, for tables that print hundreds of them."""
+    text = f"{float(value):.1f}"
+    return text if (get_language() or "id").startswith("en") else text.replace(".", ",")

@@ -94,7 +94,7 @@ def small_east_java(world: World) -> None:
         lumajang, dt.date(2024, 5, 1), title="Kelas membatik", participants=1250, story="Ibu-ibu kini menjual batik."
     )
     engagement(lumajang, dt.date(2024, 6, 1), status=Status.SUBMITTED, story="Belum diverifikasi")
-    engagement(lumajang, dt.date(2023, 12, 1), story="Tahun lalu")
+    engagement(lumajang, dt.date(2023, 12, 1), story="Cerita sebelum periode")
     engagement(world.belo_laut, dt.date(2024, 5, 5), story="Cerita dari Bangka Barat")
     library_ids = {sembung.pk, lumajang.pk, world.belo_laut.pk}
     records_changed.send(sender=None, library_ids=library_ids)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conftest import World, make_library
 from tpbis.accounts.scope import scope_for_user
@@ -104,7 +104,13 @@ def test_it_shares_only_verified_stories_of_the_region_and_period(east_java: Wor
     body = response.content.decode()
     assert "Labruk Kidul, Kab. Lumajang" in body  # a village is named with its kabupaten
     assert "1.250 peserta" in body
-    for hidden in ("Tidak dihitung", "Sesudah periode", "Belum diverifikasi", "Tahun lalu", "Cerita dari Bangka Barat"):
+    for hidden in (
+        "Tidak dihitung",
+        "Sesudah periode",
+        "Belum diverifikasi",
+        "Cerita sebelum periode",
+        "Cerita dari Bangka Barat",
+    ):
         assert hidden not in body
 
 
@@ -183,3 +189,25 @@ def test_it_runs_as_many_queries_for_a_larger_province(east_java: World) -> None
         response = officer.get(url)
     assert response.context["report"].headline.partners == 9
     assert len(larger) == len(small)
+
+
+def test_it_offers_the_dashboards_period_presets(world: World) -> None:
+    client = world.client_for(world.province_35)
+    today = timezone.localdate()
+    response = client.get("/laporan-gathering/?wilayah=35&periode=m01")
+    figures = response.context["report"].figures
+    assert (figures.start, figures.end) == (dt.date(today.year, 1, 1), dt.date(today.year, 1, 31))
+    assert 'value="q1"' in response.content.decode()
+    response = client.get("/laporan-gathering/pdf/?wilayah=35&periode=last_year")
+    assert (
+        f'filename="gathering-jawa-timur-{today.year - 1}0101-{today.year - 1}1231.pdf"'
+        in response["Content-Disposition"]
+    )
+    # Dates typed in win over a preset; an unknown preset is explained and this year to date is shown.
+    response = client.get("/laporan-gathering/?wilayah=35&periode=q1&mulai=2024-02-01&sampai=2024-02-29")
+    figures = response.context["report"].figures
+    assert (figures.start, figures.end) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    response = client.get("/laporan-gathering/?wilayah=35&periode=zz")
+    assert response.status_code == 200
+    assert response.context["report"].figures.start == dt.date(today.year, 1, 1)
+    assert response.context["form"].errors["periode"]
