@@ -225,11 +225,20 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
             [WIDTH / 6] * 6,
             numeric=range(6),
         ),
-        text(_("Hijau dengan skor 100: %(n)s perpustakaan") % {"n": number_text(len(figures.green_100))}, "h2"),
+        text(
+            ngettext(
+                "Hijau dengan skor 100: %(n)s perpustakaan",
+                "Hijau dengan skor 100: %(n)s perpustakaan",
+                len(figures.green_100),
+            )
+            % {"n": number_text(len(figures.green_100))},
+            "h2",
+        ),
     ]
     if figures.green_100:
         story.append(bullets([f"{g.name} ({place})" for g, place in report.green_100_rows]))
-    story.append(text(_("Perpustakaan hijau: %(n)s") % {"n": number_text(len(report.green))}, "h2"))
+    green = ngettext("Perpustakaan hijau: %(n)s", "Perpustakaan hijau: %(n)s", len(report.green))
+    story.append(text(green % {"n": number_text(len(report.green))}, "h2"))
     if report.green:
         story.append(
             table(
