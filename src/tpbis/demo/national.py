@@ -3,18 +3,26 @@ all provinces, about a hundred records per library and year, realistic spread of
 
 Everything it creates is synthetic and named so ("Perpustakaan Uji ..."); it never mixes with the
 demo data, and it writes records in bulk without audit entries (a benchmark needs volume, not history).
+Records bypass the ORM: building a model instance and compiling its INSERT costs about 0.5 ms a row,
+so millions of rows are generated as plain tuples and streamed with executemany (SQLite) or COPY
+(PostgreSQL) in batches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.utils import timezone
 
 from tpbis.accounts.models import Membership, Role, User
@@ -25,20 +33,130 @@ from tpbis.reports.models import (
     Advocacy,
     CommunityEngagement,
     InformationService,
+    Origin,
     Publicity,
     Status,
     Visitors,
 )
 
-BATCH = 5000
+BATCH = 5000  # libraries and accounts, through the ORM
+FLUSH = 20_000  # records per executemany or COPY
 FIELDS = ["Pendidikan", "Kesehatan", "Inklusi Digital", "Seni Budaya", "Ekonomi", "Pertanian", "Olahraga", "Lainnya"]
 AUDIENCES = ["Umum", "Pelajar", "Anak-Anak", "Lansia", "Pelaku UMKM", "Mahasiswa", "Petani/Nelayan"]
+ADVOCACY_TARGETS = ["Kepala Desa", "Perangkat Daerah", "Swasta", "Lainnya"]
 MEDIA = [
     ("Media Online", "Instagram"),
     ("Media Online", "Facebook"),
     ("Media Elektronik", "RRI"),
     ("Media Cetak", "Koran"),
 ]
+RETURN_COMMENTS = ["Mohon lengkapi foto kegiatan.", "Jumlah peserta belum sesuai daftar hadir."]
+
+DAY = 86_400
+# Records are entered during the working day (local time) and decided one to fourteen days later.
+ENTRY_SECONDS = (7 * 3600, 20 * 3600)
+DECISION_SECONDS = (DAY, 14 * DAY)
+# uuid4 layout: version 4 in bits 76-79, variant 0b10 in bits 62-63 (as uuid.UUID(int=..., version=4)).
+UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+# The columns written for every record type, in the order the row tuples hold them; the names must
+# cover every concrete field but the primary key, so a new column fails loudly instead of missing.
+COMMON_FIELDS = (
+    "client_id",
+    "status",
+    "return_comment",
+    "input_date",
+    "entered_by",
+    "verified_by",
+    "verified_at",
+    "origin",
+    "import_key",
+    "created_at",
+    "updated_at",
+    "library",
+    "external_attachments",
+)
+RECORD_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    CommunityEngagement: (
+        "date",
+        "date_unknown",
+        "title",
+        "activity_field",
+        "activity_kind",
+        "audience",
+        "participants",
+        "participants_male",
+        "participants_female",
+        "participants_disability",
+        "story",
+    ),
+    Advocacy: (
+        "date",
+        "date_unknown",
+        "title",
+        "targets",
+        "outcome",
+        "amount",
+        "resource_persons",
+        "goods",
+        "regulation_kind",
+        "regulation_date",
+    ),
+    Publicity: ("date", "title", "media_kind", "media_name", "link"),
+    Visitors: ("year", "month", "male", "female", "total"),
+    InformationService: ("year", "month", "books", "digital_books", "computers", "bandwidth"),
+}
+
+Row = tuple[Any, ...]
+Dated = tuple[dt.date, str, str]  # a day, its column value, and an activity title of that day
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much a partner reports in a year: mean activities per type, the chance of a monthly visitors
+    report, of a half-yearly information-service report, and of having a manager account."""
+
+    weight: int
+    engagement: float
+    advocacy: float
+    publicity: float
+    visitors: float
+    information: float
+    account: float
+
+
+# Very uneven, as in the real gatherings: many partners never report, some occasionally (red), a
+# regular group (yellow or green by their equipment) and a very active few that write most records.
+# About a million records a year for 10,000 partners.
+PROFILES = (
+    Profile(30, 0, 0, 0, 0.0, 0.0, account=0.1),
+    Profile(25, 3, 2, 1, 0.3, 0.2, account=0.8),
+    Profile(30, 20, 10, 8, 0.6, 0.6, account=0.9),
+    Profile(15, 360, 130, 85, 0.9, 0.9, account=0.95),
+)
+# Equipment a partner reports in its information-service reports (books, digital books, computers,
+# bandwidth ranges): poor, fair or good, which mostly decides between yellow and green.
+EQUIPMENT = (
+    (50, (100, 600), (0, 30), (0, 1), ("0", "5")),
+    (35, (500, 1200), (20, 120), (1, 3), ("5", "10", "20")),
+    (15, (1000, 2500), (100, 300), (3, 6), ("20", "50")),
+)
+Equipment = tuple[int, tuple[int, int], tuple[int, int], tuple[int, int], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Partner:
+    library_id: int
+    profile: Profile
+    equipment: Equipment
+
+
+def _partners(rng: random.Random, libraries: list[Library]) -> list[Partner]:
+    """Each synthetic partner's reporting habit and equipment, the same every year."""
+    profiles = rng.choices(PROFILES, weights=[p.weight for p in PROFILES], k=len(libraries))
+    equipment = rng.choices(EQUIPMENT, weights=[e[0] for e in EQUIPMENT], k=len(libraries))
+    return [Partner(lib.pk, p, e) for lib, p, e in zip(libraries, profiles, equipment, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -48,31 +166,35 @@ class NationalResult:
     seconds: float
 
 
-def _statuses(rng: random.Random) -> str:
-    roll = rng.random()
-    if roll < 0.82:
-        return Status.VERIFIED
-    if roll < 0.95:
-        return Status.SUBMITTED
-    if roll < 0.98:
-        return Status.RETURNED
-    return Status.DRAFT
+def national_generate(
+    *, libraries: int, years: int, seed: int, progress: Callable[[int, int], None] | None = None
+) -> NationalResult:
+    """Create `libraries` synthetic partners and `years` years of records up to today, in bulk.
 
-
-def national_generate(*, libraries: int, years: int, seed: int) -> NationalResult:
-    """Create `libraries` synthetic partners and `years` years of records up to today, in bulk."""
+    `progress(year, records)` is called after each year is written.
+    """
     started = timezone.now()
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = timezone.localdate(started)
+    total = 0
     with transaction.atomic():
         created = _libraries(rng, libraries)
-        _accounts(rng, created)
-        total = 0
-        for year in range(today.year - years + 1, today.year + 1):
-            end = today if year == today.year else dt.date(year, 12, 31)
-            for model, rows in _records(rng, created, year, end):
-                total += _bulk(model, rows)
+        partners = _partners(rng, created)
+        _accounts(rng, created, partners)
+        # Client ids come from their own stream, seeded by where this run's libraries start: the same
+        # seed on a fresh database repeats them, and a second run into the same database cannot collide.
+        ids = random.Random(f"{seed}-{created[0].pk}")
+        rows = _RecordRows(rng=rng, ids=ids, now=started, db=connection)
+        writer = _RecordWriter(connection)
+        with _secondary_indexes_dropped(connection, list(RECORD_FIELDS)):
+            for year in range(today.year - years + 1, today.year + 1):
+                end = today if year == today.year else dt.date(year, 12, 31)
+                count = writer.write(rows.year(partners, year, end))
+                total += count
+                if progress:
+                    progress(year, count)
         summaries_rebuild()  # bulk inserts bypass the records_changed signal that keeps summaries fresh
+    _analyze(connection)
     return NationalResult(len(created), total, (timezone.now() - started).total_seconds())
 
 
@@ -93,139 +215,323 @@ def _libraries(rng: random.Random, count: int) -> list[Library]:
         )
         library.sync_region_columns()
         rows.append(library)
-    Library.objects.bulk_create(rows, batch_size=BATCH)
-    return list(Library.objects.filter(name__startswith="Perpustakaan Uji ").order_by("pk"))
+    # SQLite (3.35+) and PostgreSQL both return the new primary keys from a bulk insert.
+    return Library.objects.bulk_create(rows, batch_size=BATCH)
 
 
-def _accounts(rng: random.Random, libraries: list[Library]) -> None:
-    """About 45% of partners get an activated manager account, 15% an invited one."""
+def _accounts(rng: random.Random, libraries: list[Library], partners: list[Partner]) -> None:
+    """Partners that report mostly have a manager account (three in four of them activated, the rest
+    invited); those that never report mostly have none."""
     users, pairs = [], []
-    for library in libraries:
+    for library, partner in zip(libraries, partners, strict=True):
         roll = rng.random()
-        if roll >= 0.6:
+        if roll >= partner.profile.account:
             continue
         user = User(
-            email=f"uji-{library.pk}-{uuid.uuid4().hex[:6]}@contoh.sim-tpbis.id",
+            email=f"uji-{library.pk}-{rng.getrandbits(24):06x}@contoh.sim-tpbis.id",
             password="!",  # unusable: synthetic accounts never sign in
-            last_login=timezone.now() if roll < 0.45 else None,
+            last_login=timezone.now() if roll < 0.75 * partner.profile.account else None,
         )
         users.append(user)
         pairs.append((user, library))
     User.objects.bulk_create(users, batch_size=BATCH)
-    saved = {u.email: u.pk for u in User.objects.filter(email__endswith="@contoh.sim-tpbis.id")}
     Membership.objects.bulk_create(
-        [Membership(user_id=saved[u.email], role=Role.MANAGER, library=lib) for u, lib in pairs], batch_size=BATCH
+        [Membership(user_id=user.pk, role=Role.MANAGER, library=library) for user, library in pairs],
+        batch_size=BATCH,
     )
 
 
-def _records(
-    rng: random.Random, libraries: list[Library], year: int, end: dt.date
-) -> Iterator[tuple[type[Any], list[Any]]]:
-    days = (end - dt.date(year, 1, 1)).days + 1
-    share = days / 365
-    engagements: list[Any] = []
-    advocacy: list[Any] = []
-    publicity: list[Any] = []
-    visitors: list[Any] = []
-    information: list[Any] = []
-    for library in libraries:
-        # Activity is very uneven across libraries: a few very active, many quiet, some silent.
-        activity = rng.choices([0, 0.3, 1, 2.2], weights=[15, 35, 35, 15])[0]
-        if activity == 0:
-            continue
-        for _ in range(int(rng.gauss(75, 15) * activity * share)):
-            date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
-            male = rng.randint(0, 30)
-            female = rng.randint(1, 30)
-            engagements.append(
-                CommunityEngagement(
-                    library=library,
-                    date=date,
-                    title=f"Kegiatan literasi {date:%d/%m}",
-                    status=_statuses(rng),
-                    activity_field=rng.choice(FIELDS),
-                    activity_kind=rng.choice(["Promosi", "Pelatihan"]),
-                    audience=rng.choice(AUDIENCES),
-                    participants=male + female,
-                    participants_male=male,
-                    participants_female=female,
-                    participants_disability=rng.randint(0, 2),
-                    input_date=date,
-                )
-            )
-        for _ in range(int(rng.gauss(34, 8) * activity * share)):
-            date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
-            outcome = rng.choices(["NonDana", "Dana", "Regulasi"], weights=[80, 15, 5])[0]
-            advocacy.append(
-                Advocacy(
-                    library=library,
-                    date=date,
-                    title="Audiensi dukungan perpustakaan",
-                    status=_statuses(rng),
-                    targets=[rng.choice(["Kepala Desa", "Perangkat Daerah", "Swasta", "Lainnya"])],
-                    outcome=outcome,
-                    amount=rng.randint(1, 50) * 500_000 if outcome == "Dana" else 0,
-                    resource_persons=rng.randint(1, 5) if outcome == "NonDana" else 0,
-                    regulation_kind="Peraturan Kepala Desa/Lurah" if outcome == "Regulasi" else "",
-                    regulation_date=date if outcome == "Regulasi" else None,
-                    input_date=date,
-                )
-            )
-        for _ in range(int(rng.gauss(24, 6) * activity * share)):
-            date = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
-            kind, name = rng.choice(MEDIA)
-            publicity.append(
-                Publicity(
-                    library=library,
-                    date=date,
-                    title="Kabar kegiatan perpustakaan",
-                    media_kind=kind,
-                    media_name=name,
-                    link="https://example.org/kabar",
-                    status=_statuses(rng),
-                    input_date=date,
-                )
-            )
-        for month in range(1, end.month + 1 if year == end.year else 13):
-            if rng.random() < 0.6 * min(activity, 1):
-                male, female = rng.randint(5, 200), rng.randint(5, 200)
-                visitors.append(
-                    Visitors(
-                        library=library,
-                        year=year,
-                        month=month,
-                        male=male,
-                        female=female,
-                        total=male + female,
-                        status=Status.VERIFIED,
-                        input_date=dt.date(year, month, 28),
-                    )
-                )
-        for month in (1, 7):
-            if (year < end.year or month <= end.month) and rng.random() < 0.5 * min(activity, 1):
-                information.append(
-                    InformationService(
-                        library=library,
-                        year=year,
-                        month=month,
-                        books=rng.randint(100, 2500),
-                        digital_books=rng.randint(0, 300),
-                        computers=rng.randint(0, 6),
-                        bandwidth=rng.choice([0, 5, 10, 20, 50]),
-                        status=_statuses(rng),
-                        input_date=dt.date(year, month, 15),
-                    )
-                )
-    yield from (
-        (CommunityEngagement, engagements),
-        (Advocacy, advocacy),
-        (Publicity, publicity),
-        (Visitors, visitors),
-        (InformationService, information),
-    )
+def _status(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.82:
+        return Status.VERIFIED
+    if roll < 0.95:
+        return Status.SUBMITTED
+    if roll < 0.98:
+        return Status.RETURNED
+    return Status.DRAFT
 
 
-def _bulk(model: type[Any], rows: list[Any]) -> int:
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH], batch_size=BATCH)
-    return len(rows)
+class _RecordRows:
+    """Column values of synthetic records, already in the form the database driver takes.
+
+    Dates, times and client ids are text: on SQLite as Django stores them (times naive, in the
+    connection's time zone, usually UTC), on PostgreSQL as COPY reads them. Random integers come
+    from `random()` directly: `randint` and `choice` cost several times more, at millions of calls.
+    """
+
+    def __init__(self, *, rng: random.Random, ids: random.Random, now: dt.datetime, db: BaseDatabaseWrapper) -> None:
+        self.rng = rng
+        self.ids = ids
+        self.zone = timezone.get_current_timezone()
+        self.db_zone: dt.tzinfo
+        if db.vendor == "postgresql":
+            # Text with an explicit offset: psycopg dumps an aware datetime several times slower.
+            self.db_zone, self.offset = dt.UTC, "+00:00"
+        else:
+            self.db_zone, self.offset = db.timezone or dt.UTC, ""
+        self.now = self._stored(now)
+        self.targets = [json.dumps([target]) for target in ADVOCACY_TARGETS]
+        self.bandwidths = {b: db.ops.adapt_decimalfield_value(Decimal(b), 8, 2) for e in EQUIPMENT for b in e[4]}
+        self.midnights: dict[dt.date, dt.datetime] = {}
+
+    def year(self, partners: list[Partner], year: int, end: dt.date) -> Iterator[tuple[type[Model], Row]]:
+        """Every record of the partners from 1 January of `year` up to `end`, partner by partner."""
+        start = dt.date(year, 1, 1)
+        days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        dated = [(day, self._day(day), f"Kegiatan literasi {day:%d/%m}") for day in days]
+        count = len(dated)
+        share = count / 365
+        rng = self.rng
+        random_ = rng.random
+        for partner in partners:
+            profile, library_id = partner.profile, partner.library_id
+            if not profile.engagement:
+                continue
+            for _ in range(self._count(profile.engagement * share)):
+                yield CommunityEngagement, self._engagement(library_id, dated[int(random_() * count)])
+            for _ in range(self._count(profile.advocacy * share)):
+                yield Advocacy, self._advocacy(library_id, dated[int(random_() * count)])
+            for _ in range(self._count(profile.publicity * share)):
+                yield Publicity, self._publicity(library_id, dated[int(random_() * count)])
+            for month in range(1, 13):
+                # Visitors of a month are entered on the 28th, never before that day has come.
+                entered = dt.date(year, month, 28)
+                if entered <= end and random_() < profile.visitors:
+                    yield Visitors, self._visitors(library_id, entered)
+            for month in (1, 7):
+                entered = dt.date(year, month, 15)
+                if entered <= end and random_() < profile.information:
+                    yield InformationService, self._information(library_id, entered, partner.equipment)
+
+    def _count(self, mean: float) -> int:
+        """A yearly count around `mean` (a quarter either way), never negative."""
+        return max(0, int(self.rng.gauss(mean, mean / 4)))
+
+    def _engagement(self, library_id: int, dated: Dated) -> Row:
+        random_ = self.rng.random
+        male = int(random_() * 31)
+        female = 1 + int(random_() * 30)
+        return (
+            *self._bookkeeping(library_id, dated[0], dated[1]),
+            dated[1],
+            False,
+            dated[2],
+            FIELDS[int(random_() * len(FIELDS))],
+            "Promosi" if random_() < 0.5 else "Pelatihan",
+            AUDIENCES[int(random_() * len(AUDIENCES))],
+            male + female,
+            male,
+            female,
+            int(random_() * 3),
+            "",
+        )
+
+    def _advocacy(self, library_id: int, dated: Dated) -> Row:
+        random_ = self.rng.random
+        roll = random_()
+        outcome = "NonDana" if roll < 0.8 else "Dana" if roll < 0.95 else "Regulasi"
+        return (
+            *self._bookkeeping(library_id, dated[0], dated[1]),
+            dated[1],
+            False,
+            "Audiensi dukungan perpustakaan",
+            self.targets[int(random_() * len(self.targets))],
+            outcome,
+            (1 + int(random_() * 50)) * 500_000 if outcome == "Dana" else 0,
+            1 + int(random_() * 5) if outcome == "NonDana" else 0,
+            0,
+            "Peraturan Kepala Desa/Lurah" if outcome == "Regulasi" else "",
+            dated[1] if outcome == "Regulasi" else None,
+        )
+
+    def _publicity(self, library_id: int, dated: Dated) -> Row:
+        kind, name = MEDIA[int(self.rng.random() * len(MEDIA))]
+        return (
+            *self._bookkeeping(library_id, dated[0], dated[1]),
+            dated[1],
+            "Kabar kegiatan perpustakaan",
+            kind,
+            name,
+            "https://example.org/kabar",
+        )
+
+    def _visitors(self, library_id: int, entered: dt.date) -> Row:
+        random_ = self.rng.random
+        male, female = 5 + int(random_() * 196), 5 + int(random_() * 196)
+        bookkeeping = self._bookkeeping(library_id, entered, self._day(entered), Status.VERIFIED)
+        return (*bookkeeping, entered.year, entered.month, male, female, male + female)
+
+    def _information(self, library_id: int, entered: dt.date, equipment: Equipment) -> Row:
+        random_ = self.rng.random
+        _, books, digital, computers, bandwidths = equipment
+
+        def within(bounds: tuple[int, int]) -> int:
+            return bounds[0] + int(random_() * (bounds[1] - bounds[0] + 1))
+
+        bandwidth = bandwidths[int(random_() * len(bandwidths))]
+        return (
+            *self._bookkeeping(library_id, entered, self._day(entered)),
+            entered.year,
+            entered.month,
+            within(books),
+            within(digital),
+            within(computers),
+            self.bandwidths[bandwidth],
+        )
+
+    def _bookkeeping(self, library_id: int, entered: dt.date, entered_value: str, status: str | None = None) -> Row:
+        """The COMMON_FIELDS: entered on `entered`; verified or returned a few days later, if that has come."""
+        random_ = self.rng.random
+        status = status or _status(self.rng)
+        entry = ENTRY_SECONDS[0] + int(random_() * (ENTRY_SECONDS[1] - ENTRY_SECONDS[0]))
+        created = min(self._midnight(entered) + dt.timedelta(seconds=entry), self.now)
+        comment, verified_at, updated = "", None, created
+        if status in (Status.VERIFIED, Status.RETURNED):
+            wait = DECISION_SECONDS[0] + int(random_() * (DECISION_SECONDS[1] - DECISION_SECONDS[0]))
+            decided = created + dt.timedelta(seconds=wait)
+            if decided > self.now:
+                status = Status.SUBMITTED  # too recent to have been decided: still in the queue
+            elif status == Status.VERIFIED:
+                verified_at = updated = decided
+            else:
+                comment, updated = RETURN_COMMENTS[int(random_() * len(RETURN_COMMENTS))], decided
+        created_value = str(created) + self.offset
+        updated_value = created_value if updated is created else str(updated) + self.offset
+        client_id = f"{self.ids.getrandbits(128) & UUID4_CLEAR | UUID4_SET:032x}"
+        return (
+            client_id,  # 32 hex digits: Django's form on SQLite, valid uuid text for PostgreSQL
+            status,
+            comment,
+            entered_value,
+            None,
+            None,
+            updated_value if verified_at else None,
+            Origin.ENTRY.value,
+            "",
+            created_value,
+            updated_value,
+            library_id,
+            "",
+        )
+
+    def _day(self, day: dt.date) -> str:
+        return day.isoformat()
+
+    def _stored(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` naive in the zone its text is written in (see `offset`)."""
+        return moment.astimezone(self.db_zone).replace(tzinfo=None)
+
+    def _midnight(self, day: dt.date) -> dt.datetime:
+        midnight = self.midnights.get(day)
+        if midnight is None:
+            local = dt.datetime.combine(day, dt.time(), tzinfo=self.zone)
+            midnight = self.midnights[day] = self._stored(local)
+        return midnight
+
+
+class _RecordWriter:
+    """Buffers rows per record type and writes each full buffer in one executemany or COPY."""
+
+    def __init__(self, db: BaseDatabaseWrapper) -> None:
+        self.db = db
+        self.statements = {model: _insert_statement(db, model) for model in RECORD_FIELDS}
+        self.pending: dict[type[Model], list[Row]] = {model: [] for model in RECORD_FIELDS}
+
+    def write(self, rows: Iterator[tuple[type[Model], Row]]) -> int:
+        """Write all `rows`; returns how many."""
+        count = 0
+        for model, row in rows:
+            pending = self.pending[model]
+            pending.append(row)
+            if len(pending) >= FLUSH:
+                count += self._flush(model)
+        for model in RECORD_FIELDS:
+            count += self._flush(model)
+        return count
+
+    def _flush(self, model: type[Model]) -> int:
+        rows = self.pending[model]
+        if not rows:
+            return 0
+        # The driver's own cursor: no Django query logging of 20,000 parameter tuples.
+        with self.db.cursor() as cursor:
+            if self.db.vendor == "postgresql":
+                with cursor.cursor.copy(self.statements[model]) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                cursor.cursor.executemany(self.statements[model], rows)
+        self.pending[model] = []
+        return len(rows)
+
+
+def _insert_statement(db: BaseDatabaseWrapper, model: type[Model]) -> str:
+    names = COMMON_FIELDS + RECORD_FIELDS[model]
+    fields = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
+    if sorted(names) != sorted(fields):
+        raise RuntimeError(f"{model.__name__}: generated columns {sorted(names)} != model fields {sorted(fields)}")
+    quote = db.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(fields[name].column) for name in names)
+    if db.vendor == "postgresql":
+        return f"COPY {table} ({columns}) FROM STDIN"
+    placeholders = ", ".join("?" * len(names))
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the models)
+
+
+@contextmanager
+def _secondary_indexes_dropped(db: BaseDatabaseWrapper, models: list[type[Model]]) -> Iterator[None]:
+    """Drop the tables' non-unique indexes for a bulk load and build them again after it (same transaction).
+
+    Building an index once over the loaded rows costs far less than keeping it in order through millions
+    of random-key inserts: about 40% of the load time on both databases. On PostgreSQL the tables are
+    locked against readers until the transaction commits.
+    """
+    definitions = [definition for model in models for definition in _index_definitions(db, model._meta.db_table)]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # Django's foreign keys are checked at commit, one queued event per row and key, and no index
+            # can be built while events are queued: check them at the end of each COPY instead.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _ in definitions:
+            cursor.execute(f"DROP INDEX {db.ops.quote_name(name)}")
+    yield
+    with db.cursor() as cursor:
+        for _, sql in definitions:
+            cursor.execute(sql)
+        if db.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's initially deferred keys
+
+
+def _index_definitions(db: BaseDatabaseWrapper, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the table's indexes that enforce nothing (not primary, not unique)."""
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname",
+                [db.ops.quote_name(table)],
+            )
+        else:
+            # Indexes SQLite makes itself for UNIQUE columns have no SQL and cannot be dropped.
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+                [table],
+            )
+        return [(name, sql) for name, sql in cursor.fetchall()]
+
+
+def _analyze(db: BaseDatabaseWrapper) -> None:
+    """Fresh planner statistics: the tables grew from nothing to millions of rows in one go."""
+    summaries = apps.get_app_config("dashboards").get_models()
+    models: list[type[Model]] = [*RECORD_FIELDS, Library, Membership, User, *summaries]
+    tables = [db.ops.quote_name(model._meta.db_table) for model in models]
+    if db.vendor != "postgresql":
+        # SQLite plans the dashboards' rankings better without statistics: with them it scans every
+        # partner (27 ms) instead of walking the score index (1 ms).
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")

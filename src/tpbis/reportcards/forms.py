@@ -36,11 +36,11 @@ class PeriodForm(forms.Form):
         default = year_to_date()
         self.presets = {p.key: p for p in presets(timezone.localdate())}
         choices = [(key, p.label) for key, p in self.presets.items()]
-        self.fields["periode"].choices = [("", _("Tanggal pilihan sendiri")), *choices]
+        periode = self.fields["periode"]
+        assert isinstance(periode, forms.ChoiceField)
+        periode.choices = [("", _("Tanggal pilihan sendiri")), *choices]
         # Choosing a preset clears the dates and reloads, so the preset is what the page shows.
-        self.fields["periode"].widget.attrs["onchange"] = (
-            "this.form.mulai.value='';this.form.sampai.value='';this.form.submit()"
-        )
+        periode.widget.attrs["onchange"] = "this.form.mulai.value='';this.form.sampai.value='';this.form.submit()"
         self.initial.setdefault("mulai", default.start)
         self.initial.setdefault("sampai", default.end)
 

@@ -24,5 +24,11 @@ class Command(BaseCommand):
             raise CommandError("--libraries dan --years harus paling sedikit 1.")
         if not Region.objects.exists():
             regions_load()
-        result = national_generate(libraries=options["libraries"], years=options["years"], seed=options["seed"])
+        result = national_generate(
+            libraries=options["libraries"], years=options["years"], seed=options["seed"], progress=self._progress
+        )
         self.stdout.write(f"{result.libraries} perpustakaan uji, {result.records} laporan dalam {result.seconds:.1f} s")
+
+    def _progress(self, year: int, records: int) -> None:
+        self.stdout.write(f"{year}: {records:,} laporan".replace(",", "."))
+        self.stdout.flush()
