@@ -121,7 +121,10 @@ def bench_dashboards() -> None:
         (f"kabupaten dashboard ({regency}), this year", page(f"/dasbor/?wilayah={regency}")),
         ("national dashboard, last month", page(f"/dasbor/?periode=m{previous_month:02d}")),
         (f"stats JSON ({province}), this year", stats),
+        ("stats JSON, nation, this year", page("/api/v1/stats")),
         ("public page, nation, this year", page("/capaian/")),
+        (f"kecamatan dashboard ({district['area']}), this year", page(f"/dasbor/?wilayah={district['area']}")),
+        (f"gathering report ({province}), this year", page(f"/laporan-gathering/?wilayah={province}")),
     ]
     print(f"{'page':<52} {'server ms':>10} {'floor ms':>10} {'ratio':>7} {'queries':>8}  ({connection.vendor})")
     for label, fn in pages:
