@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -49,7 +49,7 @@ from tpbis.dashboards.services import (
 )
 from tpbis.kpi.engine import Result
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import kpi_compute, kpi_refresh
+from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 
@@ -562,7 +562,7 @@ def _partner_groups(target: _Target, end: dt.date, scores: _Scores | None, today
     """Partner and colour figures per child region (one row in all without children): partners (`n`),
     those without an account (`none`), per KPI colour (`colour:<value>`), green with score 100
     (`perfect`), without a stored score for the date (`unscored`) and with a current score not computed
-    today (`stale`). Conditional counts over one scan of the region's libraries."""
+    this month or scheme (`stale`). Conditional counts over one scan of the region's libraries."""
     managers = Membership.objects.filter(role=Role.MANAGER, user__is_active=True, library__isnull=False)
     qs = _partner_qs(target, end)
     keys = []
@@ -580,7 +580,8 @@ def _partner_groups(target: _Target, end: dt.date, scores: _Scores | None, today
         sums["perfect"] = Count("pk", filter=Q(kpi_colour=Colour.GREEN, kpi_score__gte=HUNDRED))
         sums["unscored"] = Count("pk", filter=Q(kpi_colour__isnull=True))
         if scores.current:
-            sums["stale"] = Count("pk", filter=~Q(current_score__as_of=today) | Q(current_score__isnull=True))
+            fresh = current_scores_fresh(today, prefix="current_score__")
+            sums["stale"] = Count("pk", filter=~fresh | Q(current_score__isnull=True))
     if not keys:
         return [qs.aggregate(**sums)]
     return list(qs.order_by().values(*keys).annotate(**sums))
@@ -692,9 +693,12 @@ def _partners_and_kpi(target: _Target, end: dt.date, green_limit: int | None) ->
     scores = _stored_scores(as_of, today)
     groups = _partner_groups(target, end, scores, today)
     if scores is not None and scores.current and any(row["stale"] for row in groups):
-        # Yesterday's score may be stale without any write (growing targets, a new scheme): rescore those.
+        # A score of an earlier month or scheme may be stale without any write (growing targets): rescore.
         partners = _partner_qs(target, end)
-        kpi_refresh(libraries=partners.exclude(current_score__as_of=today), as_of=today)
+        stale = partners.exclude(
+            Exists(CurrentScore.objects.filter(current_scores_fresh(today), library=OuterRef("pk")))
+        )
+        kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
         groups = _partner_groups(target, end, scores, today)
     if scores is not None and not scores.current and any(row["unscored"] for row in groups):
         scores = None  # a month-end score is missing: compute them all for that day

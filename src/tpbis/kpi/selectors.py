@@ -13,16 +13,17 @@ from django.utils import timezone
 from tpbis.accounts.scope import Scope
 from tpbis.kpi.engine import Result, advice
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import kpi_compute, kpi_refresh, scheme_for, schemes_load
+from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh, scheme_for, schemes_load
 from tpbis.libraries.models import Library
 from tpbis.reports.models import InformationService, SimImport, SimScore, Status
 
 
 def _fresh(libraries: QuerySet[Library]) -> None:
-    """Rescore libraries whose stored score is missing or from an earlier day (targets may grow with
-    the month and schemes take effect on dates, so yesterday's score can be stale without any write)."""
+    """Rescore libraries whose stored score is missing or from an earlier month or scheme (targets grow
+    with the month and schemes take effect on dates, so such a score can be stale without any write)."""
     today = timezone.localdate()
-    stale = libraries.exclude(Exists(CurrentScore.objects.filter(library=OuterRef("pk"), as_of=today)))
+    fresh = CurrentScore.objects.filter(current_scores_fresh(today), library=OuterRef("pk"))
+    stale = libraries.exclude(Exists(fresh))
     if stale.exists():
         kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
 

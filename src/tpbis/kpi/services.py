@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DateField, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
@@ -67,6 +68,23 @@ def kpi_compute(
                     memo[key] = score(facts=library_facts, scheme=scheme, as_of=date)
                 results[(library_id, date)] = memo[key]
     return results
+
+
+def current_scores_fresh(today: dt.date, prefix: str = "") -> Q:
+    """Stored current scores that are still right today: computed this month and not before the newest
+    scheme that has taken effect.
+
+    Within a month nothing but a write changes a score: records cannot be dated after the day they are
+    entered, every write rescores its library in the same transaction, and targets grow by month. So a
+    score from the 3rd is today's score, and the first page of the day does not rescore the nation.
+    """
+    newest_scheme = (
+        Scheme.objects.filter(is_active=True, effective_from__lte=today)
+        .order_by("-effective_from")
+        .values("effective_from")[:1]
+    )
+    since = Coalesce(Subquery(newest_scheme), Value(dt.date.min), output_field=DateField())
+    return Q(**{f"{prefix}as_of__gte": today.replace(day=1)}) & Q(**{f"{prefix}as_of__gte": since})
 
 
 def month_ends(as_of: dt.date) -> list[dt.date]:

@@ -221,3 +221,33 @@ def test_it_counts_the_kpi_as_of_a_past_month_end_from_stored_month_scores(world
     figures = region_figures(scope=scope_for_user(world.national), region_code="35", start=end.replace(day=1), end=end)
     assert figures.kpi_as_of == end
     assert (figures.colours.merah, figures.colours.belum_dinilai) == (1, 2)
+
+
+def test_it_keeps_a_score_of_this_month_and_rescores_an_older_one(world: World) -> None:
+    """A score from earlier this month is today's score (only writes change it, and they rescore), so
+    the first page of a day does not rescore every partner; one from last month is rescored."""
+    from tpbis.kpi.models import CurrentScore, Scheme
+    from tpbis.kpi.services import kpi_refresh
+
+    kpi_refresh()
+    scope = scope_for_user(world.national)
+    sembung = CurrentScore.objects.filter(library=world.lamongan_village)
+
+    def green() -> int:
+        return region_figures(
+            scope=scope, region_code="35", start=TODAY.replace(month=1, day=1), end=TODAY
+        ).colours.hijau
+
+    assert green() == 0
+    if TODAY.day > 1:  # a marked score from the 1st stays as stored
+        sembung.update(as_of=TODAY.replace(day=1), colour="hijau", score=100, signature="diubah")
+        assert green() == 1
+    sembung.update(as_of=TODAY.replace(day=1) - dt.timedelta(days=1), colour="hijau", score=100, signature="diubah")
+    assert green() == 0  # last month's: rescored
+    assert sembung.get().as_of == TODAY
+    # A scheme taking effect today makes every earlier score stale, even from this month.
+    scheme = Scheme.objects.get()
+    if TODAY.day > 1:
+        sembung.update(as_of=TODAY - dt.timedelta(days=1), colour="hijau", score=100, signature="diubah")
+        Scheme.objects.filter(pk=scheme.pk).update(effective_from=TODAY)
+        assert green() == 0
