@@ -91,3 +91,23 @@ class RegencyMonth(MonthFigures):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.month:%Y-%m}"
+
+
+class LibraryMonth(models.Model):
+    """A library's counted dated records (submitted or verified) in one month, per type: the most active
+    libraries of a period are read from here instead of grouping a province's records."""
+
+    library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan kegiatan."))
+    pelibatan = models.PositiveIntegerField(default=0)
+    advokasi = models.PositiveIntegerField(default=0)
+    publikasi = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ringkasan perpustakaan per bulan")
+        verbose_name_plural = _("ringkasan perpustakaan per bulan")
+        constraints = [models.UniqueConstraint(fields=["library", "month"], name="librarymonth_unique")]
+        indexes = [models.Index(fields=["month", "library"], name="librarymonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.month:%Y-%m}"

@@ -37,6 +37,7 @@ from tpbis.dashboards.models import (
     PEOPLE_COLUMNS,
     RECORD_TYPES,
     DistrictMonth,
+    LibraryMonth,
     RegencyMonth,
 )
 from tpbis.dashboards.services import (
@@ -844,20 +845,34 @@ def most_active_libraries(
 ) -> list[ActiveLibrary]:
     """The libraries with the most counted dated records (engagement, advocacy, publicity) in the period.
 
-    Reads the records themselves (the summary is per kabupaten, not per library): one GROUP BY per type.
+    Whole months come from the per-library month summary; the days of a month the period cuts, from the
+    records themselves (one GROUP BY per type over those days only).
     """
     target = _Target(region_for_user(scope=scope, region_code=region_code))
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for record_type, model in DATED.items():
-        rows = (
-            model.objects.filter(target.library_q("library__"), COUNTED, date__range=(start, end))
+    split = _split(start, end, timezone.localdate())
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DATED, 0))
+    if split.dated_months:
+        months = (
+            LibraryMonth.objects.filter(target.library_q("library__"), month__range=split.dated_months)
             .order_by()
             .values("library_id")
-            .annotate(n=Count("pk"))
+            .annotate(**{f"sum_{t}": Sum(t) for t in DATED})
         )
-        for row in rows:
-            counts[row["library_id"]][record_type] = row["n"]
-    best = sorted(counts.items(), key=lambda item: -sum(item[1].values()))[: limit * 3]
+        for row in months:
+            for record_type in DATED:
+                counts[row["library_id"]][record_type] += row[f"sum_{record_type}"] or 0
+    for cut_start, cut_end in split.cut_days:
+        for record_type, model in DATED.items():
+            rows = (
+                model.objects.filter(target.library_q("library__"), COUNTED, date__range=(cut_start, cut_end))
+                .order_by()
+                .values("library_id")
+                .annotate(n=Count("pk"))
+            )
+            for row in rows:
+                counts[row["library_id"]][record_type] += row["n"]
+    active = [(library_id, per_type) for library_id, per_type in counts.items() if any(per_type.values())]
+    best = sorted(active, key=lambda item: -sum(item[1].values()))[: limit * 3]
     libraries = Library.objects.select_related("region").in_bulk([library_id for library_id, _ in best])
     ranked = [
         ActiveLibrary(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 
-from tpbis.dashboards.models import FIGURE_COLUMNS, RECORD_TYPES, DistrictMonth, RegencyMonth
+from tpbis.dashboards.models import FIGURE_COLUMNS, RECORD_TYPES, DistrictMonth, LibraryMonth, RegencyMonth
 from tpbis.libraries.models import Library
 from tpbis.regions.models import Region
 from tpbis.reports.models import (
@@ -103,6 +103,19 @@ def _district_rows(library_filter: Q) -> list[DistrictMonth]:
     ]
 
 
+def _library_rows(library_filter: Q) -> list[LibraryMonth]:
+    """Counted dated records per library and month, from the records of the libraries the filter selects."""
+    cells: dict[tuple[int, dt.date], dict[str, int]] = {}
+    for record_type in DATED:
+        base = record_model(record_type).objects.filter(library_filter)
+        for row in record_groups(record_type, base, {"library_key": F("library_id")}):
+            cell = cells.setdefault((row["library_key"], dt.date(row["y"], row["m"], 1)), {})
+            cell[record_type] = row[record_type]
+    return [
+        LibraryMonth(library_id=library, month=month, **counts) for (library, month), counts in sorted(cells.items())
+    ]
+
+
 def _regency_rows(district_filter: Q) -> list[RegencyMonth]:
     """Kabupaten/kota rows as the sums of their kecamatan rows (a province's own libraries: its code)."""
     grouped = (
@@ -154,9 +167,13 @@ def summaries_refresh(*, areas: Iterable[str]) -> int:
 
 
 def summaries_refresh_for_libraries(*, library_ids: Iterable[int]) -> int:
-    """Rebuild the summaries of the areas these libraries belong to."""
+    """Rebuild the summaries of these libraries and of the areas they belong to."""
+    ids = sorted(set(library_ids))
+    with transaction.atomic():
+        LibraryMonth.objects.filter(library_id__in=ids).delete()
+        LibraryMonth.objects.bulk_create(_library_rows(Q(library_id__in=ids)), batch_size=2000)
     areas = (
-        Library.objects.filter(pk__in=sorted(set(library_ids)))
+        Library.objects.filter(pk__in=ids)
         .annotate(area=district_of_library(prefix=""))
         .values_list("area", flat=True)
         .distinct()
@@ -174,10 +191,12 @@ def summaries_rebuild() -> int:
     with transaction.atomic():
         DistrictMonth.objects.all().delete()
         RegencyMonth.objects.all().delete()
+        LibraryMonth.objects.all().delete()
         provinces = Library.objects.order_by("province_id").values_list("province_id", flat=True).distinct()
         for province in list(provinces):
             rows = _district_rows(Q(library__province_id=province))
             DistrictMonth.objects.bulk_create(rows, batch_size=5000)
+            LibraryMonth.objects.bulk_create(_library_rows(Q(library__province_id=province)), batch_size=5000)
             written += len(rows)
         RegencyMonth.objects.bulk_create(_regency_rows(Q()), batch_size=5000)
     return written

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from conftest import World, make_library
 from tpbis.accounts.scope import scope_for_user
-from tpbis.dashboards.models import FIGURE_COLUMNS, DistrictMonth, RegencyMonth
+from tpbis.dashboards.models import FIGURE_COLUMNS, DistrictMonth, LibraryMonth, RegencyMonth
 from tpbis.dashboards.selectors import (
     child_region_rows,
     most_active_libraries,
@@ -205,10 +205,11 @@ def test_it_answers_the_stats_json_of_the_issue(east_java: World) -> None:
     assert nation["records"]["pelibatan"]["submitted"] == 17
 
 
-def _summaries() -> tuple[list[Any], list[Any]]:
+def _summaries() -> tuple[list[Any], list[Any], list[Any]]:
     return (
         sorted(DistrictMonth.objects.values_list("area_id", "regency_id", "province_id", "month", *FIGURE_COLUMNS)),
         sorted(RegencyMonth.objects.values_list("area_id", "province_id", "month", *FIGURE_COLUMNS)),
+        sorted(LibraryMonth.objects.values_list("library_id", "month", "pelibatan", "advokasi", "publikasi")),
     )
 
 
@@ -234,6 +235,18 @@ def test_a_record_write_refreshes_only_its_kecamatan_and_kabupaten(east_java: Wo
     assert (march.pelibatan, march.participants) == (3, 10 + 20 + 7)
     assert RegencyMonth.objects.get(area_id="35.24", month=dt.date(2024, 3, 1)).pelibatan == 4
     assert DistrictMonth.objects.get(pk=other.pk).pelibatan == 2  # Lumajang untouched, same row
+
+
+def test_it_counts_the_most_active_libraries_on_days_a_period_cuts(east_java: World) -> None:
+    # 10 March – 10 August: whole months April–July from the summary, the cut days from the records.
+    scope = scope_for_user(east_java.province_35)
+    active = most_active_libraries(scope=scope, region_code="35", start=dt.date(2024, 3, 10), end=dt.date(2024, 8, 10))
+    sembung = next(a for a in active if a.name == "Perpustakaan Desa Sembung")
+    # Activities on 10 March … 10 August (six, the 1 March one is outside); advocacy on the 15th of
+    # March–July (i = 2..6 and 11..13: eight) plus the submitted one of 1 July; publicity 20 April, 20 June.
+    assert sembung.records == {"pelibatan": 6, "advokasi": 8 + 1, "publikasi": 2}
+    assert [a.name for a in active][:1] == ["Perpustakaan Desa Sembung"]
+    assert "Perpustakaan Desa Labruk Kidul" not in [a.name for a in active]  # January only
 
 
 def test_it_lists_the_most_active_libraries(east_java: World) -> None:
