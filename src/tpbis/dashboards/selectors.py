@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -50,7 +50,7 @@ from tpbis.dashboards.services import (
 )
 from tpbis.kpi.engine import Result
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh
+from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh_stale
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 
@@ -695,11 +695,7 @@ def _partners_and_kpi(target: _Target, end: dt.date, green_limit: int | None) ->
     groups = _partner_groups(target, end, scores, today)
     if scores is not None and scores.current and any(row["stale"] for row in groups):
         # A score of an earlier month or scheme may be stale without any write (growing targets): rescore.
-        partners = _partner_qs(target, end)
-        stale = partners.exclude(
-            Exists(CurrentScore.objects.filter(current_scores_fresh(today), library=OuterRef("pk")))
-        )
-        kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
+        kpi_refresh_stale(libraries=_partner_qs(target, end), today=today)
         groups = _partner_groups(target, end, scores, today)
     if scores is not None and not scores.current and any(row["unscored"] for row in groups):
         scores = None  # a month-end score is missing: compute them all for that day

@@ -7,25 +7,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tpbis.accounts.scope import Scope
 from tpbis.kpi.engine import Result, advice
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh, scheme_for, schemes_load
+from tpbis.kpi.services import kpi_compute, kpi_refresh_stale, scheme_for, schemes_load
 from tpbis.libraries.models import Library
 from tpbis.reports.models import InformationService, SimImport, SimScore, Status
-
-
-def _fresh(libraries: QuerySet[Library]) -> None:
-    """Rescore libraries whose stored score is missing or from an earlier month or scheme (targets grow
-    with the month and schemes take effect on dates, so such a score can be stale without any write)."""
-    today = timezone.localdate()
-    fresh = CurrentScore.objects.filter(current_scores_fresh(today), library=OuterRef("pk"))
-    stale = libraries.exclude(Exists(fresh))
-    if stale.exists():
-        kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
 
 
 @dataclass(frozen=True)
@@ -84,7 +74,7 @@ def ranking(*, scope: Scope, filters: RankingFilters) -> QuerySet[CurrentScore]:
         libraries = libraries.filter(support=filters.support)
     if filters.cohort_year:
         libraries = libraries.filter(cohort_year=filters.cohort_year)
-    _fresh(libraries)
+    kpi_refresh_stale(libraries=libraries)
     return (
         CurrentScore.objects.filter(library__in=libraries.values("pk"))
         .select_related("library", "library__region", "library__region__parent")
@@ -97,7 +87,7 @@ def colour_distribution(*, scope: Scope, region: str | None) -> dict[str, dict[s
     libraries = Library.objects.filter(scope.library_filter(), is_active=True)
     if region:
         libraries = libraries.filter(Q(region_id=region) | Q(region__code__startswith=region + "."))
-    _fresh(libraries)
+    kpi_refresh_stale(libraries=libraries)
     rows = dict(
         CurrentScore.objects.filter(library__in=libraries.values("pk"))
         .order_by()

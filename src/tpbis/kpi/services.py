@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import DateField, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -85,6 +85,15 @@ def current_scores_fresh(today: dt.date, prefix: str = "") -> Q:
     )
     since = Coalesce(Subquery(newest_scheme), Value(dt.date.min), output_field=DateField())
     return Q(**{f"{prefix}as_of__gte": today.replace(day=1)}) & Q(**{f"{prefix}as_of__gte": since})
+
+
+def kpi_refresh_stale(*, libraries: QuerySet[Library], today: dt.date | None = None) -> None:
+    """Rescore the libraries whose stored current score is missing or no longer fresh today."""
+    today = today or timezone.localdate()
+    fresh = CurrentScore.objects.filter(current_scores_fresh(today), library=OuterRef("pk"))
+    stale = libraries.exclude(Exists(fresh))
+    if stale.exists():
+        kpi_refresh(libraries=Library.objects.filter(pk__in=stale.values("pk")), as_of=today)
 
 
 def month_ends(as_of: dt.date) -> list[dt.date]:
