@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "tpbis.core",
+    "tpbis.audit",
     "tpbis.regions",
     "tpbis.accounts",
     "tpbis.libraries",
