@@ -82,6 +82,11 @@ class VerifiedRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Whoever last changed what the record says (its entry fields or photos): they may not verify that
+    # version. Empty means the person who entered it.
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.ENTRY)
     # Fingerprint of an imported row (content without verification) plus its occurrence number,
     # so re-imports recognise rows of a system that has no record ids.
