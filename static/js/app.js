@@ -28,4 +28,18 @@
       setTimeout(function () { button.textContent = button.dataset.original; }, 2000);
     });
   });
+  // "Cetak" buttons open the browser's print dialog; the print stylesheet does the rest.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) window.print();
+  });
+  // Choosing a preset period clears the custom dates and shows its figures at once.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-period-preset]")) return;
+    var form = select.form;
+    if (form.elements.mulai) form.elements.mulai.value = "";
+    if (form.elements.sampai) form.elements.sampai.value = "";
+    form.submit();
+  });
 })();
