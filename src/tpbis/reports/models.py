@@ -359,7 +359,8 @@ class AuditEntry(models.Model):
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
     action = models.CharField(max_length=10, choices=AuditAction.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # PROTECT: a person with history is deactivated, never deleted (None is the system's own work).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     # {"field": [old, new], ...} with values as shown to people (strings, numbers, lists).
     changes = models.JSONField(default=dict, blank=True)
