@@ -12,22 +12,35 @@ from django.db import models
 from django.utils import timezone
 
 from tpbis.accounts.models import User
+from tpbis.audit.services import decimal_text
 from tpbis.reports.models import AuditEntry
 
 
 def shown(value: Any) -> Any:
-    """A JSON-safe form of a field value, as a person would read it."""
+    """A JSON-safe form of a field value, as a person would read it (30.00 is "30", never "3E+1")."""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return decimal_text(value)
     if isinstance(value, models.Model):
         return str(value)
     return value
 
 
 def snapshot(record: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: shown(getattr(record, name)) for name in fields}
+    return {name: shown(_typed(record, name)) for name in fields}
+
+
+def _typed(record: models.Model, name: str) -> Any:
+    """The value as its field types it: a form's "30.00" for a decimal is the number 30."""
+    value = getattr(record, name)
+    field = record._meta.get_field(name)
+    if isinstance(field, models.DecimalField) and isinstance(value, str | int | float):
+        try:
+            return Decimal(str(value).strip())
+        except ArithmeticError:
+            return value
+    return value
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
