@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+    "axes",
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -102,6 +104,8 @@ TEMPLATES = [
                 "tpbis.accounts.context_processors.navigation",
             ],
             "builtins": ["tpbis.core.templatetags.core_tags"],
+    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
         },
     },
 ]
@@ -147,7 +151,28 @@ EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["tpbis.accounts.backends.EmailBackend"]
+# The throttle (django-axes) goes first so a locked-out client never reaches the password check.
+AUTHENTICATION_BACKENDS = ["tpbis.accounts.throttle.ThrottledBackend", "tpbis.accounts.backends.EmailBackend"]
+# Sign-in throttle (tpbis/accounts/throttle.py): an account is locked at one address after
+# LOGIN_FAILURE_LIMIT wrong passwords, an address for every account after LOGIN_ADDRESS_FAILURE_LIMIT,
+# each for LOGIN_LOCKOUT_MINUTES after the last failure; a successful sign-in forgives that account.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "tpbis.accounts.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "tpbis.accounts.throttle.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "tpbis.accounts.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "tpbis.core.net.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lock do not extend it, so the time the page promises stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# The number of reverse proxies (nginx, a load balancer) in front of the app that append the client's
+# address to X-Forwarded-For. 0 (the default): the header is ignored, as anyone can send it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
