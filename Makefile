@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest bench messages clean
+.PHONY: install run serve secret-key test lint typecheck pytest bench messages clean
 
 install: $(STAMP)
 
@@ -16,6 +16,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
+# Development commands may use the published fallback key; `make serve` never does.
+run bench messages: export DJANGO_ALLOW_INSECURE_KEY = 1
+
 # A worker builds large exports in the background; it stops when the server stops.
 run: install
 	mkdir -p var
@@ -24,6 +27,24 @@ run: install
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production mode (docs/deployment.md): DEBUG off, static files collected (hashed, gzipped), gunicorn
+# (config/gunicorn.conf.py) on 127.0.0.1:$(PORT) and the worker beside it; both stop together.
+serve: export DEBUG = 0
+serve: secret-key install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	PORT=$(PORT) $(VENV)/bin/gunicorn --config config/gunicorn.conf.py & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT INT TERM; \
+	wait $$server
+
+secret-key:
+	@test -n "$$SECRET_KEY" || { \
+	  echo "make serve: SECRET_KEY is not set; production mode refuses the published development key." >&2; \
+	  echo "Set a long random one, e.g.: export SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\"" >&2; \
+	  exit 1; }
 
 lint: install
 	$(VENV)/bin/ruff check .
