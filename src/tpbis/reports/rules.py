@@ -114,6 +114,8 @@ def validate_publicity(record: Publicity, errors: Errors) -> None:
 
 def validate_information_service(record: InformationService, errors: Errors) -> None:
     _check_month(errors, record.year, record.month, record.library.cohort_year)
+    if record.bandwidth is not None and record.bandwidth < 0:
+        errors.add("bandwidth", _("Bandwidth tidak boleh negatif; isi 0 jika tidak ada internet."))
 
 
 def validate_visitors(record: Visitors, errors: Errors) -> None:
