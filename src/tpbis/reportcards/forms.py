@@ -39,8 +39,9 @@ class PeriodForm(forms.Form):
         periode = self.fields["periode"]
         assert isinstance(periode, forms.ChoiceField)
         periode.choices = [("", _("Tanggal pilihan sendiri")), *choices]
-        # Choosing a preset clears the dates and reloads, so the preset is what the page shows.
-        periode.widget.attrs["onchange"] = "this.form.mulai.value='';this.form.sampai.value='';this.form.submit()"
+        # Choosing a preset clears the dates and reloads, so the preset is what the page shows
+        # (static/js/app.js; an inline onchange would need 'unsafe-inline' in the Content-Security-Policy).
+        periode.widget.attrs["data-period-preset"] = ""
         self.initial.setdefault("mulai", default.start)
         self.initial.setdefault("sampai", default.end)
 

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Model
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, sync_playwright
 
 from tpbis.regions.models import Region
 from tpbis.regions.services import regions_load
@@ -88,14 +88,31 @@ def database_restored(django_db_blocker: Any) -> Iterator[None]:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Chromium; a test fails when a page did something the Content-Security-Policy refused."""
     # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls next to it.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    refusals: list[str] = []
+
+    def note_refusal(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refusals.append(f"{message.location.get('url', '')}: {message.text}")
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def watched_context(**options: Any) -> BrowserContext:
+            context = new_context(**options)
+            context.on("console", note_refusal)
+            return context
+
+        # Every context, the tests' own too, reports what the policy refused (an inline script, a style=).
+        monkeypatch.setattr(chromium, "new_context", watched_context)
         try:
             yield chromium
         finally:
             chromium.close()
+    assert not refusals, "\n".join(refusals)
 
 
 def phone_context(browser: Browser) -> BrowserContext:
