@@ -6,8 +6,11 @@ import datetime
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,8 +41,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key only exists so a fresh clone runs; deployments must set SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-set-SECRET_KEY-in-production")
+# Test runs and type checks import these settings but never serve anyone.
+TOOLING = "pytest" in sys.modules or "mypy" in sys.modules
+# The published fallback key only exists so a fresh clone runs (`make run` sets DEBUG=1, the Makefile's
+# other development targets DJANGO_ALLOW_INSECURE_KEY=1); with DEBUG off a server must have its own key.
+SECRET_KEY = env_str("SECRET_KEY")
+DEVELOPMENT_KEY = not SECRET_KEY
+if DEVELOPMENT_KEY:
+    if not (DEBUG or TOOLING or env_bool("DJANGO_ALLOW_INSECURE_KEY")):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off SIM TPBIS refuses the published development key: set "
+            "SECRET_KEY to a long random value, e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'` (or DEBUG=1 on a developer's machine)."
+        )
+    SECRET_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
+if TOOLING:
+    os.environ.setdefault("DJANGO_ALLOW_INSECURE_KEY", "1")  # for the servers and commands tests start
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -69,11 +86,14 @@ INSTALLED_APPS = [
     "tpbis.exports",
     "ninja",
     "tpbis.api",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tpbis.core.compression.TextGZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tpbis.core.middleware.IgnoreBrowserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,9 +104,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
-    "axes",
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -104,8 +125,6 @@ TEMPLATES = [
                 "tpbis.accounts.context_processors.navigation",
             ],
             "builtins": ["tpbis.core.templatetags.core_tags"],
-    # Last, as django-axes asks: it turns a locked-out sign-in into the 429 page.
-    "axes.middleware.AxesMiddleware",
         },
     },
 ]
@@ -197,14 +216,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Serve straight from the source folders so `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# A deployment (DEBUG off, its own SECRET_KEY) serves what `collectstatic` gathered: hashed names cached
+# for a year and gzipped copies made once. Development, tests and benchmarks serve straight from the
+# source folders, so they need no collectstatic step.
+STATIC_COLLECTED = not (DEBUG or DEVELOPMENT_KEY or TOOLING)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 # Uploads (photos, pending imports) live under MEDIA_ROOT unless S3_BUCKET names a bucket of an
 # S3-compatible store (AWS, MinIO, Wasabi, ...). Then: S3_ENDPOINT_URL (empty for AWS), S3_REGION,
@@ -249,10 +275,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # activation links and ?token= never leave in a Referer
+# HTTPS=1 behind a TLS proxy (nginx sets X-Forwarded-Proto, see docs/deployment.md): cookies only over
+# TLS, plain HTTP redirected, and browsers told to use TLS for a year (HSTS_SECONDS=3600 for a first try).
 if env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    # The preload flag only matters once the domain's owner submits it to hstspreload.org.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+
+# Every page runs only our own scripts and styles: no inline code, no CDN (templates put behaviour in
+# static/js and looks in static/css; computed colours are SVG fill attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Photos in an S3 store are shown through a redirect to a signed link: the images come from the store.
+if env_str("S3_BUCKET"):
+    store = urlsplit(env_str("S3_ENDPOINT_URL") or "https://amazonaws.com")  # bucket.s3.<region>.amazonaws.com
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
+        f"{store.scheme}://{store.netloc}",
+        f"{store.scheme}://*.{store.netloc}",
+    ]
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += env_list("CSP_EXTRA_IMG_SRC", [])
 
 LOGGING = {
     "version": 1,
