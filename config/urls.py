@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/", include("tpbis.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("audit/", include("tpbis.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("libraries:import"), _("Impor")))
     if role == Role.NATIONAL:
         items.append((reverse("kpi:schemes"), _("Skema IKU")))
+        items.append((reverse("audit:list"), _("Jejak audit")))
     if role == Role.NATIONAL and user.is_staff:
         items.append((reverse("admin:index"), _("Admin")))
     return {"nav_items": items, "user_role": role}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -138,3 +138,40 @@ def audit_change(
         library_id=library_id if library_id is not None else inferred_library,
         region_code=(region_code if region_code is not None else inferred_region) or "",
     )
+
+
+def audit_change_many(
+    *,
+    actor: Any,
+    action: str,
+    changes_by_target: Sequence[tuple[models.Model, dict[str, list[Any]]]],
+    comment: str = "",
+) -> None:
+    """One event per target in a single INSERT (imports of many libraries at once)."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    if not changes_by_target:
+        return
+    label = actor_label(actor)[:300]
+    who = actor if actor is not None and getattr(actor, "pk", None) else None
+    now = timezone.now()
+    events = []
+    with translation.override("id"):
+        for target, changes in changes_by_target:
+            library_id, region_code = _inferred_scope(target)
+            events.append(
+                AuditEvent(
+                    content_type=ContentType.objects.get_for_model(target),
+                    object_id=target.pk,
+                    object_repr=str(target)[:300],
+                    action=action,
+                    actor=who,
+                    actor_label=label,
+                    at=now,
+                    changes={name: [readable(pair[0]), readable(pair[1])] for name, pair in changes.items()},
+                    comment=comment,
+                    library_id=library_id,
+                    region_code=region_code or "",
+                )
+            )
+    AuditEvent.objects.bulk_create(events, batch_size=500)

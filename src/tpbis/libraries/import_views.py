@@ -76,7 +76,9 @@ def _require(request: HttpRequest, kind: str) -> Scope:
 def _run(request: HttpRequest, kind: str, *, content: bytes, filename: str, dry_run: bool) -> ImportReport:
     scope = _require(request, kind)
     if kind == "mitra":
-        return library_imports.library_import(content=content, filename=filename, scope=scope, dry_run=dry_run)
+        return library_imports.library_import(
+            content=content, filename=filename, scope=scope, dry_run=dry_run, actor=_user(request)
+        )
     return account_imports.account_import(
         content=content, filename=filename, scope=scope, created_by=_user(request), dry_run=dry_run
     )

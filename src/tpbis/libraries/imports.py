@@ -12,17 +12,21 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tpbis.accounts.models import Role
+from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
+from tpbis.audit.models import AuditAction
+from tpbis.audit.services import audit_change_many, audit_diff, audit_snapshot
 from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import FIRST_COHORT_YEAR, REGION_LEVEL_FOR_KIND, Library, LibraryKind, Support
+from tpbis.libraries.services import EDITABLE_FIELDS
 from tpbis.libraries.signals import libraries_moved
 from tpbis.regions.models import Region
 from tpbis.regions.resolve import CODE_COLUMN, NAME_COLUMNS, RegionQuery, region_resolve_many
@@ -145,10 +149,17 @@ class _Plan:
     creates: list[Library] = field(default_factory=list)
     updates: list[Library] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
+    # Library id -> the changed fields as they read before the import, for the audit trail.
+    before: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def library_import(*, content: bytes, filename: str, scope: Scope, dry_run: bool) -> ImportReport:
-    """Validate every row, then (unless `dry_run` or any row is bad) create and update partners at once."""
+def library_import(
+    *, content: bytes, filename: str, scope: Scope, dry_run: bool, actor: User | None = None
+) -> ImportReport:
+    """Validate every row, then (unless `dry_run` or any row is bad) create and update partners at once.
+
+    Each created or changed partner gets an audit event by `actor` (None: a command run by the operator).
+    """
     return import_run(
         content=content,
         filename=filename,
@@ -156,7 +167,7 @@ def library_import(*, content: bytes, filename: str, scope: Scope, dry_run: bool
         dry_run=dry_run,
         check=_check_region_columns,
         plan=lambda table, report: _plan(table=table, scope=scope, report=report),
-        apply=_apply,
+        apply=lambda plan: _apply(plan, actor=actor, filename=filename),
         conflict_message=_("Data mitra berubah selama impor. Tidak ada yang disimpan; coba lagi."),
     )
 
@@ -394,7 +405,7 @@ def _build(drafts: list[_Draft], report: ImportReport) -> _Plan:
         if not draft.valid or draft.region is None:
             continue
         library = draft.target or Library()
-        changed = _assign(library, draft)
+        changed = _assign(library, draft, plan.before)
         if not _model_valid(library, draft, report.errors):
             continue
         label = f"{library.name} — {draft.region.short_name} ({draft.region.code})"
@@ -412,8 +423,11 @@ def _build(drafts: list[_Draft], report: ImportReport) -> _Plan:
     return plan
 
 
-def _assign(library: Library, draft: _Draft) -> list[str]:
-    """Set the row's values on the library; returns the fields that differ from what it held."""
+def _assign(library: Library, draft: _Draft, before: dict[int, dict[str, Any]]) -> list[str]:
+    """Set the row's values on the library; returns the fields that differ from what it held.
+
+    What a changed field of a stored library held goes into `before`, as a person reads it.
+    """
     assert draft.region is not None
     new = {
         "name": draft.name,
@@ -426,6 +440,8 @@ def _assign(library: Library, draft: _Draft) -> list[str]:
     if draft.npp:
         new["npp"] = draft.npp
     changed = [f for f in _COMPARED if f in new and getattr(library, f) != new[f]]
+    if library.pk and changed:
+        before[library.pk] = audit_snapshot(library, [f.removesuffix("_id") for f in changed])
     for name, value in new.items():
         setattr(library, name, value)
     library.region = draft.region
@@ -446,7 +462,7 @@ def _model_valid(library: Library, draft: _Draft, errors: list[RowError]) -> boo
     return True
 
 
-def _apply(plan: _Plan) -> None:
+def _apply(plan: _Plan, *, actor: User | None, filename: str) -> None:
     now = timezone.now()
     for library in plan.updates:
         library.updated_at = now
@@ -461,3 +477,18 @@ def _apply(plan: _Plan) -> None:
         Library.objects.bulk_update(plan.updates, sorted(fields), batch_size=_BATCH)
         if moved:
             libraries_moved.send(sender=Library, region_codes=moved)
+    _audit(plan, actor=actor, filename=filename)
+
+
+def _audit(plan: _Plan, *, actor: User | None, filename: str) -> None:
+    """One event per created or changed partner, in the import's own transaction."""
+    with translation.override("id"):
+        comment = _("Impor mitra dari berkas %(file)s") % {"file": filename[:200]}
+    created = [(library, audit_diff({}, audit_snapshot(library, EDITABLE_FIELDS))) for library in plan.creates]
+    audit_change_many(actor=actor, action=AuditAction.CREATE, changes_by_target=created, comment=comment)
+    updated = [
+        (library, audit_diff(plan.before[library.pk], audit_snapshot(library, list(plan.before[library.pk]))))
+        for library in plan.updates
+        if library.pk in plan.before
+    ]
+    audit_change_many(actor=actor, action=AuditAction.UPDATE, changes_by_target=updated, comment=comment)

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
+from tpbis.accounts.models import User
+from tpbis.audit.models import AuditAction
+from tpbis.audit.services import audit_change, audit_diff, audit_snapshot
 from tpbis.libraries.models import Library
 from tpbis.libraries.signals import libraries_moved
 
@@ -24,18 +27,29 @@ EDITABLE_FIELDS = (
 )
 
 
-def library_create(**fields: Any) -> Library:
-    """Register a partner library after full validation (model rules and database constraints)."""
+def library_create(*, actor: User | None = None, **fields: Any) -> Library:
+    """Register a partner library after full validation (model rules and database constraints).
+
+    `actor` is the person registering it; None only for the system's own work (demo data).
+    """
     library = Library(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     library.npp = (library.npp or "").strip() or None
     library.sync_region_columns()
     library.full_clean()
-    library.save()
+    with transaction.atomic():
+        library.save()
+        audit_change(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=library,
+            changes=audit_diff({}, audit_snapshot(library, EDITABLE_FIELDS)),
+        )
     return library
 
 
-def library_update(*, library: Library, **fields: Any) -> list[str]:
+def library_update(*, library: Library, actor: User | None = None, **fields: Any) -> list[str]:
     """Apply changed fields; returns the names of the fields that changed (empty when nothing did)."""
+    before = audit_snapshot(library, EDITABLE_FIELDS)
     changed = []
     previous_region = library.region_id
     for name, value in fields.items():
@@ -53,14 +67,28 @@ def library_update(*, library: Library, **fields: Any) -> list[str]:
         library.full_clean()
         with transaction.atomic():
             library.save()
+            audit_change(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                target=library,
+                changes=audit_diff(before, audit_snapshot(library, EDITABLE_FIELDS)),
+            )
             if "region" in changed:
                 libraries_moved.send(sender=Library, region_codes={previous_region, library.region_id})
     return changed
 
 
 @transaction.atomic
-def library_set_active(*, library: Library, active: bool) -> None:
+def library_set_active(*, library: Library, active: bool, actor: User | None = None, comment: str = "") -> None:
     """Deactivate (or reactivate) a partner. Partners are never deleted: their history stays."""
     if library.is_active != active:
+        before = audit_snapshot(library, ["is_active"])
         library.is_active = active
         library.save(update_fields=["is_active", "updated_at"])
+        audit_change(
+            actor=actor,
+            action=AuditAction.ACTIVATE if active else AuditAction.DEACTIVATE,
+            target=library,
+            changes=audit_diff(before, audit_snapshot(library, ["is_active"])),
+            comment=comment,
+        )

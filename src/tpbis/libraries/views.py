@@ -16,6 +16,7 @@ from tpbis.accounts.forms import InviteForm
 from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.accounts.services import manager_invite
+from tpbis.audit.selectors import audit_for_library, audit_rows
 from tpbis.kpi.selectors import score_explained
 from tpbis.libraries.forms import LibraryFilterForm, LibraryForm
 from tpbis.libraries.models import FUNDING_SOURCE_SUGGESTIONS, AccountStatus, Library
@@ -34,6 +35,7 @@ from tpbis.reports.selectors import returned_for_library
 
 PAGE_SIZE = 50
 QR_SHEET_LIMIT = 400
+HISTORY_SHOWN = 100
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -112,6 +114,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_deactivate": Scope.at_least(role, Role.PROVINCE),
             "returned": returned,
             "explained": explained,
+            "history": audit_rows(audit_for_library(library_id=library.pk)[:HISTORY_SHOWN], page_about=library),
         },
     )
 
@@ -129,7 +132,7 @@ def library_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error("region", _("Wilayah ini di luar wilayah kerja Anda."))
         else:
             try:
-                library = library_create(**form.cleaned_data)
+                library = library_create(actor=_user(request), **form.cleaned_data)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -153,7 +156,7 @@ def library_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     fresh = Library.objects.select_for_update().get(pk=library.pk)
-                    changed = library_update(library=fresh, **form.cleaned_data)
+                    changed = library_update(library=fresh, actor=_user(request), **form.cleaned_data)
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -180,7 +183,7 @@ def _add_errors(form: LibraryForm, error: ValidationError) -> None:
 def library_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     library = _get_library(request, pk, Role.PROVINCE)
     active = request.POST.get("active") == "1"
-    library_set_active(library=library, active=active)
+    library_set_active(library=library, active=active, actor=_user(request))
     if active:
         messages.success(request, _("Perpustakaan diaktifkan kembali."))
     else:
