@@ -72,6 +72,7 @@ def audit_log_many(
     user: User | None,
     comment: str = "",
     at: Sequence[dt.datetime] | None = None,
+    changes: dict[str, list[Any]] | None = None,
 ) -> None:
     """One entry per record in a single INSERT (imports, bulk verification, demo data).
 
@@ -83,7 +84,15 @@ def audit_log_many(
     moments = list(at) if at is not None else [timezone.now()] * len(records)
     AuditEntry.objects.bulk_create(
         [
-            AuditEntry(content_type=content_type, object_id=r.pk, action=action, user=user, comment=comment, at=moment)
+            AuditEntry(
+                content_type=content_type,
+                object_id=r.pk,
+                action=action,
+                user=user,
+                comment=comment,
+                at=moment,
+                changes=changes or {},
+            )
             for r, moment in zip(records, moments, strict=True)
         ],
         batch_size=500,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tpbis.accounts.models import User
 from tpbis.libraries.models import Library
-from tpbis.reports.audit import audit_log, audit_log_many, diff, snapshot
+from tpbis.reports.audit import audit_for, audit_log, audit_log_many, diff, snapshot
 from tpbis.reports.models import (
     AuditAction,
     LibraryRecord,
@@ -76,7 +79,7 @@ def record_create(
             _check_same_owner(existing, library)
             return existing, False
     fields = _entry_data(model, data)
-    record = model(**fields, entered_by=user, status=Status.SUBMITTED if submit else Status.DRAFT)
+    record = model(**fields, entered_by=user, last_edited_by=user, status=Status.SUBMITTED if submit else Status.DRAFT)
     if library is not None:
         record.library = library
     if client_id is not None:
@@ -117,13 +120,16 @@ def record_update(
     data: dict[str, Any],
     photos: Sequence[PreparedPhoto] = (),
     remove_photos: Collection[int] = (),
+    seen: dt.datetime | None = None,
 ) -> dict[str, list[Any]]:
     """Apply a correction, adding `photos` and removing the record's photos whose ids are in `remove_photos`.
 
     The photo count rules of the record type hold for what remains plus what is added. A verified or
-    returned record goes back to the verification queue.
+    returned record goes back to the verification queue. `seen` is the version (`updated_at`) the form
+    was filled from: if somebody changed the record since, nothing is saved (RecordConflict).
     """
     model = type(record)
+    _lock(record, seen=seen)
     before = snapshot(record, model.ENTRY_FIELDS)
     for name, value in _entry_data(model, data).items():
         setattr(record, name, value)
@@ -142,6 +148,7 @@ def record_update(
         record.verified_by = None
         record.verified_at = None
         changes["status"] = [previous, Status.SUBMITTED.value]
+    record.last_edited_by = user
     record.save()
     if photos:
         photos_save(record=record, prepared=photos, user=user, start_position=photos_before - len(removed))
@@ -169,6 +176,49 @@ def record_photo_count(record: Any) -> int:
     return photos_for(record).count()
 
 
+class RecordConflict(ValidationError):
+    """Somebody changed the record between the moment it was read and this action: nothing was done."""
+
+
+_LABEL_DONE = {
+    AuditAction.VERIFY: _lazy("Laporan ini baru saja diverifikasi oleh %(who)s (%(when)s)."),
+    AuditAction.RETURN: _lazy("Laporan ini baru saja dikembalikan oleh %(who)s (%(when)s)."),
+    AuditAction.SUBMIT: _lazy("Laporan ini baru saja dikirim oleh %(who)s (%(when)s)."),
+    AuditAction.WITHDRAW: _lazy("Laporan ini baru saja ditarik oleh %(who)s (%(when)s)."),
+    AuditAction.UPDATE: _lazy("Laporan ini baru saja diubah oleh %(who)s (%(when)s)."),
+}
+
+
+def _conflict(record: Any) -> RecordConflict:
+    """Says who acted last, so the loser of a race knows what happened instead of a bare refusal."""
+    last = audit_for(record).order_by("-at", "-pk").first()
+    if last is None or last.action not in _LABEL_DONE:
+        return RecordConflict(_("Laporan ini baru saja diubah orang lain. Muat ulang halaman lalu coba lagi."))
+    who = str(last.user) if last.user else _("sistem")
+    when = date_format(timezone.localtime(last.at), "j M Y H.i")
+    return RecordConflict(str(_LABEL_DONE[last.action]) % {"who": who, "when": when})
+
+
+def _lock(record: Any, *, allowed: Collection[str] | None = None, seen: dt.datetime | None = None) -> None:
+    """Lock the record's row and bring `record` up to date with it.
+
+    Every status change goes through here first, so it is conditional on what is really stored: a
+    second facilitator acting on the same record waits for the first and then sees the new status.
+    `seen` (the `updated_at` the person's page showed) makes the action conditional on that version.
+    """
+    current = type(record).objects.select_for_update().filter(pk=record.pk).first()
+    if current is None:
+        raise RecordConflict(_("Laporan ini tidak ditemukan lagi."))
+    stale = seen is not None and current.updated_at != seen
+    for name in ("status", "return_comment", "verified_by_id", "verified_at", "last_edited_by_id", "updated_at"):
+        setattr(record, name, getattr(current, name))
+    if stale:
+        for name in type(record).ENTRY_FIELDS:
+            setattr(record, name, getattr(current, name))
+    if stale or (allowed is not None and current.status not in allowed):
+        raise _conflict(record)
+
+
 def _set_status(record: Any, *, status: str, user: User | None, action: str, comment: str = "") -> None:
     previous = record.status
     record.status = status
@@ -186,9 +236,10 @@ def _set_status(record: Any, *, status: str, user: User | None, action: str, com
 
 
 @transaction.atomic
-def record_submit(*, record: Any, user: User | None) -> None:
+def record_submit(*, record: Any, user: User | None, seen: dt.datetime | None = None) -> None:
     if record.status not in _CAN_SUBMIT:
         raise ValidationError(_("Laporan ini sudah dikirim."))
+    _lock(record, allowed={record.status}, seen=seen)
     _validate(record)
     _set_status(record, status=Status.SUBMITTED, user=user, action=AuditAction.SUBMIT)
 
@@ -196,53 +247,92 @@ def record_submit(*, record: Any, user: User | None) -> None:
 def _check_not_own(record: Any, user: User) -> None:
     if record.entered_by_id is not None and record.entered_by_id == user.pk:
         raise ValidationError(_("Anda tidak bisa memverifikasi laporan yang Anda isi sendiri."))
+    if record.last_edited_by_id is not None and record.last_edited_by_id == user.pk:
+        raise ValidationError(
+            _("Anda mengubah isi laporan ini, jadi orang lain yang memverifikasinya. Anda tetap bisa mengembalikannya.")
+            if record.status == Status.SUBMITTED
+            else _("Anda mengubah isi laporan ini, jadi orang lain yang memverifikasinya.")
+        )
 
 
 @transaction.atomic
-def record_verify(*, record: Any, user: User) -> None:
-    """Mark as *Sudah Diverifikasi*. The caller has checked the user's role over the library."""
-    _check_not_own(record, user)
+def record_verify(*, record: Any, user: User, seen: dt.datetime | None = None) -> None:
+    """Mark as *Sudah Diverifikasi*. The caller has checked the user's role over the library.
+
+    Nobody verifies a version whose content they wrote: not their own entry, nor a record they corrected.
+    """
     if record.status not in _CAN_VERIFY:
-        raise ValidationError(_("Hanya laporan yang belum diverifikasi yang bisa diverifikasi."))
+        raise (
+            _conflict(record)
+            if record.status in (Status.VERIFIED, Status.RETURNED, Status.WITHDRAWN)
+            else (ValidationError(_("Hanya laporan yang belum diverifikasi yang bisa diverifikasi.")))
+        )
+    _lock(record, allowed={record.status}, seen=seen)
+    _check_not_own(record, user)
     _set_status(record, status=Status.VERIFIED, user=user, action=AuditAction.VERIFY)
 
 
 @transaction.atomic
 def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int]:
-    """Verify many at once; records entered by the user or no longer waiting are skipped.
+    """Verify many at once; records whose content the user wrote or no longer waiting are skipped.
 
-    Returns (verified, skipped).
+    Only rows still waiting when their lock is taken are changed and logged, so a record verified or
+    returned meanwhile by someone else is skipped, never logged twice. Returns (verified, skipped).
     """
-    eligible = [r for r in records if r.status in _CAN_VERIFY and not (r.entered_by_id and r.entered_by_id == user.pk)]
     by_model: dict[type[Any], list[Any]] = {}
-    for record in eligible:
+    for record in records:
         by_model.setdefault(type(record), []).append(record)
     now = timezone.now()
+    done: list[Any] = []
     for model, group in by_model.items():
-        model.objects.filter(pk__in=[r.pk for r in group], status=Status.SUBMITTED).update(
+        waiting = set(
+            model.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in group], status__in=_CAN_VERIFY)
+            .exclude(entered_by=user)
+            .exclude(last_edited_by=user)
+            .values_list("pk", flat=True)
+        )
+        eligible = [r for r in group if r.pk in waiting]
+        if not eligible:
+            continue
+        model.objects.filter(pk__in=waiting).update(
             status=Status.VERIFIED, verified_by=user, verified_at=now, updated_at=now
         )
-        audit_log_many(records=group, action=AuditAction.VERIFY, user=user)
-    if eligible:
-        _changed(*eligible)
-    return len(eligible), len(records) - len(eligible)
+        for record in eligible:
+            record.status, record.verified_by, record.verified_at, record.updated_at = Status.VERIFIED, user, now, now
+        audit_log_many(
+            records=eligible, action=AuditAction.VERIFY, user=user, changes={"status": ["submitted", "verified"]}
+        )
+        done += eligible
+    if done:
+        _changed(*done)
+    return len(done), len(records) - len(done)
 
 
 @transaction.atomic
-def record_return(*, record: Any, user: User, comment: str) -> None:
+def record_return(*, record: Any, user: User, comment: str, seen: dt.datetime | None = None) -> None:
     """Send back to the library with a comment saying what to correct."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Tulis apa yang perlu diperbaiki.")})
-    _check_not_own(record, user)
     if record.status not in _CAN_RETURN:
-        raise ValidationError(_("Laporan ini tidak bisa dikembalikan."))
+        raise (
+            _conflict(record)
+            if record.status in (Status.RETURNED, Status.WITHDRAWN)
+            else (ValidationError(_("Laporan ini tidak bisa dikembalikan.")))
+        )
+    # Conditional on the status read: a return meant for a waiting record must not undo a
+    # verification that landed in between (the returner has not seen it).
+    _lock(record, allowed={record.status}, seen=seen)
+    if record.entered_by_id is not None and record.entered_by_id == user.pk:
+        raise ValidationError(_("Anda tidak bisa memverifikasi laporan yang Anda isi sendiri."))
     _set_status(record, status=Status.RETURNED, user=user, action=AuditAction.RETURN, comment=comment)
 
 
 @transaction.atomic
-def record_withdraw(*, record: Any, user: User | None, comment: str = "") -> None:
+def record_withdraw(*, record: Any, user: User | None, comment: str = "", seen: dt.datetime | None = None) -> None:
     """Withdraw: the record stays with its history but no longer counts anywhere."""
     if record.status == Status.WITHDRAWN:
         return
+    _lock(record, allowed={record.status}, seen=seen)
     _set_status(record, status=Status.WITHDRAWN, user=user, action=AuditAction.WITHDRAW, comment=comment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -40,6 +41,7 @@ from tpbis.reports.selectors import (
     verification_queue,
 )
 from tpbis.reports.services import (
+    RecordConflict,
     record_create,
     record_get_by_client_id,
     record_return,
@@ -214,7 +216,10 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
             "external_photos": [u for u in getattr(record, "external_attachments", "").split(",") if u],
             "audit": _history(record),
             "can_edit": record.status != Status.WITHDRAWN,
-            "can_verify": can_verify(role=role) and not is_own and record.status == Status.SUBMITTED,
+            "can_verify": can_verify(role=role)
+            and not is_own
+            and record.last_edited_by_id != user.pk
+            and record.status == Status.SUBMITTED,
             "can_return": can_verify(role=role) and not is_own and record.status in (Status.SUBMITTED, Status.VERIFIED),
             "can_submit": record.status in (Status.DRAFT, Status.RETURNED),
             "can_withdraw": record.status != Status.WITHDRAWN,
@@ -262,6 +267,7 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
     form = FORMS[model](request.POST if request.method == "POST" else None, request.FILES or None, instance=record)
     if "confirm_duplicate" in form.fields:
         del form.fields["confirm_duplicate"]
+    seen = _seen(request) or record.updated_at
     if request.method == "POST" and form.is_valid():
         data = form.entry_data()
         existing_photos = photos_for(record).count() if model is not Replication else 0
@@ -272,8 +278,18 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
                 # Re-read so that the diff in the audit trail compares with what was saved.
                 fresh = model.objects.get(pk=record.pk)
                 changes = record_update(
-                    record=fresh, user=_user(request), data=data, photos=photos, remove_photos=remove_photos
+                    record=fresh,
+                    user=_user(request),
+                    data=data,
+                    photos=photos,
+                    remove_photos=remove_photos,
+                    seen=_seen(request),
                 )
+            except RecordConflict as error:
+                # Somebody acted on the record since this form was opened: keep what was typed, say who,
+                # and let a second save (now against the new version) go through.
+                form.add_error(None, [*error.messages, _("Isian Anda belum disimpan: periksa lalu simpan lagi.")])
+                seen = fresh.updated_at
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -294,8 +310,18 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
             "client_id": record.client_id,
             "duplicates": [],
             "photos_existing": photos_for(record).count() if model is not Replication else 0,
+            "seen": seen.isoformat(),
         },
     )
+
+
+def _seen(request: HttpRequest) -> dt.datetime | None:
+    """The version (`updated_at`) of the record the person's page showed, sent back by its forms."""
+    raw = request.POST.get("seen", "")
+    try:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
 
 
 @require_POST
@@ -305,18 +331,19 @@ def record_action(request: HttpRequest, record_type: str, pk: int, action: str) 
     user = _user(request)
     if action in {"verify", "return"} and not can_verify(role=role):
         raise PermissionDenied
+    seen = _seen(request)
     try:
         if action == "verify":
-            record_verify(record=record, user=user)
+            record_verify(record=record, user=user, seen=seen)
             messages.success(request, _("Laporan diverifikasi."))
         elif action == "return":
-            record_return(record=record, user=user, comment=request.POST.get("comment", ""))
+            record_return(record=record, user=user, comment=request.POST.get("comment", ""), seen=seen)
             messages.success(request, _("Laporan dikembalikan ke perpustakaan dengan catatan Anda."))
         elif action == "submit":
-            record_submit(record=record, user=user)
+            record_submit(record=record, user=user, seen=seen)
             messages.success(request, _("Laporan dikirim untuk diverifikasi."))
         elif action == "withdraw":
-            record_withdraw(record=record, user=user, comment=request.POST.get("comment", ""))
+            record_withdraw(record=record, user=user, comment=request.POST.get("comment", ""), seen=seen)
             messages.success(request, _("Laporan ditarik. Riwayatnya tetap tersimpan."))
         else:
             raise Http404
