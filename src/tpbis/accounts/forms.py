@@ -45,11 +45,14 @@ class ActivationForm(forms.Form):
         self.invitation = invitation
         user = invitation.user
         if user is not None:
-            # The account exists: its email is fixed, name and phone are prefilled.
+            # The account was created for this person: its email is fixed, name and phone are prefilled.
             del self.fields["email"]
             self.fields["full_name"].initial = user.full_name
             self.fields["phone"].initial = user.phone
         else:
+            if invitation.email:
+                # The link was sent to this address: the new account takes it.
+                del self.fields["email"]
             self.fields["full_name"].initial = invitation.name
             self.fields["phone"].initial = invitation.phone
 
@@ -73,6 +76,9 @@ class InviteForm(forms.Form):
     email = forms.EmailField(
         label=_("Email pengelola"),
         required=False,
-        help_text=_("Kosongkan jika belum tahu: tautan tetap bisa dikirim lewat WhatsApp."),
+        help_text=_(
+            "Jika diisi, tautan hanya dikirim ke email ini. Kosongkan untuk mendapat tautan yang bisa dikirim "
+            "lewat WhatsApp."
+        ),
     )
     phone = forms.CharField(label=_("Nomor HP/WhatsApp"), max_length=30, required=False)

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from tpbis.accounts.models import TITLES_FOR_ROLE, Membership, Role, Title, User
+from tpbis.accounts.models import TITLES_FOR_ROLE, Invitation, Membership, Role, Title, User
 from tpbis.accounts.scope import Scope
-from tpbis.accounts.services import user_invite
+from tpbis.accounts.services import role_offer, user_invite
 from tpbis.core.tabular import ImportReport, Row, RowError, Table, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import Library
@@ -29,6 +31,7 @@ TEMPLATE_HEADERS = ("email", "nama", "peran", "npp", "kode_wilayah", "jabatan")
 TEMPLATE_EXAMPLE = ("pengelola.labrukkidul@example.id", "Siti Aminah", "pengelola", "3508212004", "", "")
 _BATCH = 500
 _Fail = Callable[[str, str], None]
+INVITED = _lazy("diundang: tautan dikirim ke email")
 
 
 def _choice_key(value: str) -> str:
@@ -82,7 +85,9 @@ class _Plan:
     new_users: dict[str, User] = field(default_factory=dict)
     memberships: list[Membership] = field(default_factory=list)
     retitled: list[Membership] = field(default_factory=list)
-    renamed: dict[str, User] = field(default_factory=dict)
+    # Existing accounts offered a role: granted only when their owner signs in and accepts.
+    offers: list[Membership] = field(default_factory=list)
+    offered: set[tuple[int, str, str | None, int | None]] = field(default_factory=set)
 
 
 def account_import(
@@ -269,12 +274,10 @@ def _reject(draft: _Draft, errors: list[RowError], column: str, message: str) ->
 def _build(drafts: list[_Draft], report: ImportReport) -> _Plan:
     users = _users_by_email({d.email for d in drafts})
     held = _memberships_of(users.values())
-    plan = _Plan()
+    plan = _Plan(offered=_open_offers(users.values()))
     for draft in drafts:
+        # A deactivated account reads like any other (no hint of who exists); its invitation can't be used.
         user = users.get(draft.email)
-        if user is not None and not user.is_active:
-            report.errors.append(RowError(draft.line, "email", _("Akun dengan email ini dinonaktifkan.")))
-            continue
         action, detail = _plan_row(draft, user, held, plan)
         report.plan(draft.line, action, _label(draft), detail)
     return plan
@@ -283,24 +286,27 @@ def _build(drafts: list[_Draft], report: ImportReport) -> _Plan:
 def _plan_row(
     draft: _Draft, user: User | None, held: dict[tuple[int, str, str | None, int | None], Membership], plan: _Plan
 ) -> tuple[str, str]:
+    """New address or existing account, the row reads the same ("diundang"): whoever imports learns
+    nothing about accounts outside their area, and an existing account is never changed by the import —
+    its owner gets an invitation to accept the role after signing in with their own password."""
     if user is None:
         user = plan.new_users.setdefault(draft.email, _new_user(draft))
         user.full_name = user.full_name or draft.name
         plan.memberships.append(_membership(draft, user))
-        return "create", _("akun baru, undangan aktivasi dikirim")
-    renamed = not user.full_name and bool(draft.name)
-    if renamed:
-        user.full_name = draft.name
-        plan.renamed[user.email] = user
-    membership = held.get((user.pk, draft.role or "", draft.region.code if draft.region else None, _library_id(draft)))
+        return "create", str(INVITED)
+    key = (user.pk, draft.role or "", draft.region.code if draft.region else None, _library_id(draft))
+    membership = held.get(key)
+    if membership is None and key in plan.offered:
+        return "unchanged", ""  # offered by an earlier import and not accepted yet: nobody is invited twice
     if membership is None:
-        plan.memberships.append(_membership(draft, user))
-        return "update", _("peran baru ditambahkan")
+        plan.offers.append(_membership(draft, user))
+        return "create", str(INVITED)
+    # The same role in the importer's own area: the importer may see it anyway.
     if draft.title and membership.title != draft.title:
         membership.title = draft.title
         plan.retitled.append(membership)
         return "update", _("jabatan diubah")
-    return ("update", _("nama diisi")) if renamed else ("unchanged", "")
+    return "unchanged", ""
 
 
 def _library_id(draft: _Draft) -> int | None:
@@ -331,6 +337,22 @@ def _users_by_email(emails: set[str]) -> dict[str, User]:
     return found
 
 
+def _open_offers(users: Iterable[User]) -> set[tuple[int, str, str | None, int | None]]:
+    ids = sorted(u.pk for u in users)
+    found = set()
+    for start in range(0, len(ids), _BATCH):
+        pending = Invitation.objects.filter(
+            user_id__in=ids[start : start + _BATCH],
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exclude(role="")
+        for i in pending:
+            assert i.user_id is not None
+            found.add((i.user_id, i.role, i.region_id, i.library_id))
+    return found
+
+
 def _memberships_of(users: Iterable[User]) -> dict[tuple[int, str, str | None, int | None], Membership]:
     ids = sorted(u.pk for u in users)
     found = {}
@@ -346,7 +368,14 @@ def _apply(plan: _Plan, created_by: User | None) -> None:
         membership.user_id = membership.user.pk  # the user may have got its pk just above
     Membership.objects.bulk_create(plan.memberships, batch_size=_BATCH)
     Membership.objects.bulk_update(plan.retitled, ["title"], batch_size=_BATCH)
-    User.objects.bulk_update(plan.renamed.values(), ["full_name"], batch_size=_BATCH)
     for user in plan.new_users.values():
-        # Only accounts made by this import are invited: an existing one was invited (or active) already.
         user_invite(user=user, created_by=created_by)
+    for offer in plan.offers:
+        role_offer(
+            user=offer.user,
+            role=offer.role,
+            title=offer.title,
+            region=offer.region,
+            library=offer.library,
+            created_by=created_by,
+        )

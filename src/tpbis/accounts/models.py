@@ -137,32 +137,50 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """A one-time, expiring activation link.
+    """A one-time, expiring link that brings a person into the system with one role.
 
-    Either for an existing (imported or invited) user, who sets a password, or open for a
-    library whose manager is not known yet: whoever opens it creates the manager account.
+    Three kinds, and none of them ever sets the password of an account that already exists:
+    - open (no email): for a library whose manager is not known yet; whoever opens it creates the
+      manager account, or, holding an account already, signs in and accepts the role;
+    - by email: sent only to that address; creates the account if the address has none, otherwise the
+      person signs in with their own password and accepts;
+    - activation of an account this system just created for someone (account import): `new_account`,
+      the only kind that sets a first password, and only while the account has none and never signed in.
     Only a hash of the token is stored, so a database leak does not leak working links.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="invitations")
+    email = models.EmailField(_("email"), blank=True)
     library = models.ForeignKey(
-        "libraries.Library", on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+        "libraries.Library", on_delete=models.PROTECT, null=True, blank=True, related_name="invitations"
     )
+    # The role granted on acceptance (empty: the account's roles were set when it was created).
+    role = models.CharField(_("peran"), max_length=12, choices=Role.choices, blank=True)
+    title = models.CharField(_("jabatan"), max_length=24, choices=Title.choices, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("wilayah")
+    )
+    new_account = models.BooleanField(default=False)
     name = models.CharField(_("nama"), max_length=150, blank=True)
     phone = models.CharField(_("nomor HP/WhatsApp"), max_length=30, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Refused attempts to create an account through this link; too many and the link stops working.
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    MAX_FAILED_ATTEMPTS: ClassVar[int] = 10
 
     class Meta:
         verbose_name = _("undangan")
         verbose_name_plural = _("undangan")
         constraints = [
             models.CheckConstraint(
-                name="invitation_for_user_or_library", condition=Q(user__isnull=False) | Q(library__isnull=False)
+                name="invitation_for_user_or_library",
+                condition=Q(user__isnull=False) | Q(library__isnull=False) | ~Q(email=""),
             )
         ]
         indexes = [models.Index(fields=["library", "accepted_at", "revoked_at", "expires_at"])]
@@ -176,4 +194,9 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.failed_attempts < self.MAX_FAILED_ATTEMPTS
+        )

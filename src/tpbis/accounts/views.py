@@ -8,13 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tpbis.accounts.forms import ActivationForm
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
-from tpbis.accounts.services import invitation_accept, invitation_get_usable
+from tpbis.accounts.services import (
+    InvitationMode,
+    invitation_accept,
+    invitation_get_usable,
+    invitation_join,
+    invitation_mode,
+    invitation_refused,
+)
 
 
 @login_required
@@ -31,9 +40,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def activate(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind an invitation link: sign up, set a first password, or sign in and accept."""
     invitation = invitation_get_usable(token=token)
     if invitation is None:
         return render(request, "accounts/activation_invalid.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    mode = invitation_mode(invitation=invitation, user=user)  # type: ignore[arg-type]
+    context: dict[str, object] = {"invitation": invitation, "mode": mode, "login_url": _login_url(request)}
+    if mode in (InvitationMode.ACCEPT, InvitationMode.WRONG_ACCOUNT, InvitationMode.LOGIN):
+        if mode == InvitationMode.ACCEPT and request.method == "POST":
+            try:
+                invitation_join(invitation=invitation, user=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Undangan diterima. Peran baru sudah ada di akun Anda."))
+                return redirect("home")
+        return render(request, "accounts/activate.html", context, status=403 if mode == "wrong_account" else 200)
     form = ActivationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,6 +68,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
                 phone=form.cleaned_data.get("phone", ""),
             )
         except ValidationError as error:
+            invitation_refused(invitation=invitation)
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -54,4 +78,9 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="tpbis.accounts.backends.EmailBackend")
             messages.success(request, _("Akun Anda aktif. Selamat datang di SIM TPBIS!"))
             return redirect("home")
-    return render(request, "accounts/activate.html", {"form": form, "invitation": invitation})
+    context["form"] = form
+    return render(request, "accounts/activate.html", context)
+
+
+def _login_url(request: HttpRequest) -> str:
+    return f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"

@@ -81,15 +81,29 @@ def test_it_changes_nothing_and_invites_nobody_twice_on_reimport(
     assert Invitation.objects.filter(user__email__in=["ani@example.id", "budi@example.id"]).count() == 2
 
 
-def test_it_adds_a_role_to_an_existing_account_without_inviting_again(
+def test_it_offers_an_existing_account_the_role_instead_of_adding_it(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     row = "lamongan@example.id,,pengelola,1905012006,,"
     report = run(csv_bytes(row), capture=django_capture_on_commit_callbacks)
-    assert (report.created, report.updated) == (0, 1)
-    assert Membership.objects.filter(user=world.facilitator_3524, library=world.belo_laut).exists()
-    assert mail.outbox == []
-    assert not Invitation.objects.filter(user=world.facilitator_3524).exists()
+    # Reads exactly like a new address: the importer learns nothing about who has an account.
+    assert (report.created, report.updated) == (1, 0)
+    assert report.actions[0].detail == "diundang: tautan dikirim ke email"
+    assert not Membership.objects.filter(user=world.facilitator_3524, library=world.belo_laut).exists()
+    offer = Invitation.objects.get(user=world.facilitator_3524)
+    assert (offer.role, offer.library, offer.new_account) == (Role.MANAGER, world.belo_laut, False)
+    assert [m.to for m in mail.outbox] == [["lamongan@example.id"]]
+    assert "masuk dengan kata sandi Anda" in mail.outbox[0].body
+    # A second import offers nothing twice.
+    again = run(csv_bytes(row), capture=django_capture_on_commit_callbacks)
+    assert (again.created, again.unchanged) == (0, 1)
+    assert Invitation.objects.filter(user=world.facilitator_3524).count() == 1
+
+
+def test_it_reads_the_same_for_a_new_and_an_existing_address(world: World) -> None:
+    rows = ("lamongan@example.id,,pengelola,1905012006,,", "orang.baru@example.id,,pengelola,1905012006,,")
+    report = run(csv_bytes(*rows), dry_run=True)
+    assert [(a.action, a.detail) for a in report.actions] == [("create", "diundang: tautan dikirim ke email")] * 2
 
 
 def test_it_accepts_titles_by_label(world: World) -> None:
@@ -199,10 +213,14 @@ def test_it_limits_a_provincial_officer_to_their_province(world: World) -> None:
     assert errors_of(report) == [(3, "kode_wilayah"), (4, "peran")]
 
 
-def test_it_refuses_a_disabled_account(world: World) -> None:
+def test_it_gives_no_hint_of_a_disabled_account(world: World, django_capture_on_commit_callbacks: Any) -> None:
     User.objects.filter(pk=world.facilitator_1905.pk).update(is_active=False)
-    report = run(csv_bytes("bangkabarat@example.id,,pengelola,1905012006,,"))
-    assert errors_of(report) == [(2, "email")]
+    report = run(
+        csv_bytes("bangkabarat@example.id,,pengelola,1905012006,,"), capture=django_capture_on_commit_callbacks
+    )
+    assert report.ok and report.actions[0].detail == "diundang: tautan dikirim ke email"
+    assert mail.outbox == []  # nothing goes to a disabled account, and its offer can never be accepted
+    assert not Membership.objects.filter(user=world.facilitator_1905, library=world.belo_laut).exists()
 
 
 def test_it_refuses_an_inactive_library(world: World) -> None:
