@@ -72,6 +72,7 @@ _LABELS = {
     "region": lambda: _("Wilayah"),
     "expires_at": lambda: _("Berlaku sampai"),
     "weights": lambda: _("Bobot"),
+    "components": lambda: _("Komponen"),
 }
 
 
@@ -109,9 +110,11 @@ def _label(model: type | None, name: str) -> str:
         return str(_LABELS[name]())
     if model is not None:
         try:
-            return capfirst(str(model._meta.get_field(name).verbose_name))  # type: ignore[attr-defined]
+            verbose_name = getattr(model._meta.get_field(name), "verbose_name", None)  # type: ignore[attr-defined]
         except FieldDoesNotExist:
-            pass
+            verbose_name = None
+        if verbose_name:
+            return capfirst(str(verbose_name))
     return capfirst(name.replace("_", " "))
 
 

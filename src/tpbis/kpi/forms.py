@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tpbis.audit.services import decimal_text
 from tpbis.kpi.models import Component, Scheme
 from tpbis.kpi.selectors import RankingFilters
 from tpbis.libraries.forms import cohort_choices
@@ -87,7 +88,7 @@ class BaseComponentFormSet(forms.BaseInlineFormSet):
                 total += data.get("weight") or 0
         if total != 100:
             raise forms.ValidationError(
-                _("Jumlah bobot semua komponen harus 100, sekarang %(total)s.") % {"total": total.normalize()}
+                _("Jumlah bobot semua komponen harus 100, sekarang %(total)s.") % {"total": decimal_text(total)}
             )
 
 

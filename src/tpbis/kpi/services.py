@@ -8,14 +8,22 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import transaction
 from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.forms import BaseInlineFormSet, ModelForm
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from tpbis.accounts.models import User
+from tpbis.audit.models import AuditAction
+from tpbis.audit.services import audit_change, audit_diff, audit_snapshot, decimal_text
 from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
 from tpbis.kpi.facts import gather_facts
 from tpbis.kpi.models import Colour, Component, CurrentScore, MonthScore, Scheme
-from tpbis.libraries.models import Library
+from tpbis.libraries.models import Library, LibraryKind
+
+SCHEME_AUDITED = ("name", "effective_from", "green_above", "yellow_above", "is_active", "notes")
 
 
 def schemes_load() -> list[SchemeSpec]:
@@ -184,3 +192,57 @@ def colour_counts_text(counts: Counter[str] | dict[str, Any]) -> str:
             (Colour.NONE, "belum dinilai"),
         )
     )
+
+
+def _scheme_snapshot(scheme: Scheme) -> dict[str, Any]:
+    """The scheme as a person reads it: its settings, the kinds it applies to and one line per component."""
+    snapshot = audit_snapshot(scheme, SCHEME_AUDITED)
+    with translation.override("id"):
+        kinds = dict(LibraryKind.choices)
+        snapshot["library_kinds"] = [str(kinds.get(k, k)) for k in scheme.library_kinds or []] or gettext("semua jenis")
+        snapshot["components"] = [_component_text(c) for c in scheme.components.order_by("position", "pk")]
+    return snapshot
+
+
+def _component_text(component: Component) -> str:
+    cap = f" · batas {decimal_text(component.cap)}" if component.cap is not None else ""
+    return (
+        f"{component.label} ({component.get_record_type_display()} · {component.get_measure_display()}) "
+        f"target {decimal_text(component.target)} · bobot {decimal_text(component.weight)}{cap}"
+    )
+
+
+def scheme_save(*, form: ModelForm[Scheme], formset: BaseInlineFormSet[Any, Any, Any], actor: User) -> Scheme:
+    """Save a new or edited scheme with its components, audit it, and rescore every library at once."""
+    existing = form.instance.pk is not None
+    before = _scheme_snapshot(Scheme.objects.get(pk=form.instance.pk)) if existing else {}
+    with transaction.atomic():
+        scheme = form.save(commit=False)
+        if scheme.created_by_id is None:
+            scheme.created_by = actor
+        scheme.save()
+        formset.instance = scheme
+        formset.save()
+        changes = audit_diff(before, _scheme_snapshot(scheme))
+        if changes or not existing:
+            action = AuditAction.SCHEME_UPDATE if existing else AuditAction.SCHEME_CREATE
+            audit_change(actor=actor, action=action, target=scheme, changes=changes)
+        kpi_refresh()
+    return scheme
+
+
+def scheme_set_active(*, scheme: Scheme, active: bool, actor: User) -> None:
+    """Put a scheme in force (or take it out) and rescore; the change is audited."""
+    with transaction.atomic():
+        locked = Scheme.objects.select_for_update().get(pk=scheme.pk)
+        if locked.is_active == active:
+            return
+        before = audit_snapshot(locked, ["is_active"])
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        scheme.is_active = active
+        action = AuditAction.SCHEME_ACTIVATE if active else AuditAction.DEACTIVATE
+        audit_change(
+            actor=actor, action=action, target=locked, changes=audit_diff(before, audit_snapshot(locked, ["is_active"]))
+        )
+        kpi_refresh()

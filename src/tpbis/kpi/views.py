@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +20,7 @@ from tpbis.kpi.engine import SchemeSpec
 from tpbis.kpi.forms import ComponentFormSet, RankingFilterForm, SchemeForm
 from tpbis.kpi.models import Component, Scheme
 from tpbis.kpi.selectors import colour_distribution, ranking
-from tpbis.kpi.services import kpi_compute, kpi_refresh, schemes_load
+from tpbis.kpi.services import kpi_compute, scheme_save, schemes_load
 from tpbis.libraries.models import Library
 
 PAGE_SIZE = 50
@@ -83,14 +82,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if request.POST.get("action") == "preview":
             preview = _preview(form, formset)
         else:
-            with transaction.atomic():
-                saved = form.save(commit=False)
-                if saved.created_by_id is None:
-                    saved.created_by = user
-                saved.save()
-                formset.instance = saved
-                formset.save()
-                kpi_refresh()
+            scheme_save(form=form, formset=formset, actor=user)
             messages.success(request, _("Skema disimpan dan semua skor dihitung ulang."))
             return redirect("kpi:schemes")
     return render(
