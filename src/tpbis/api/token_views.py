@@ -59,6 +59,6 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_get_for_user(user=_user(request), pk=pk)
     if token is None:
         raise Http404
-    token_revoke(token=token)
+    token_revoke(token=token, actor=_user(request))
     messages.success(request, _("Token dicabut. Aplikasi yang memakainya tidak bisa masuk lagi."))
     return redirect("api_tokens:list")

@@ -73,6 +73,9 @@ _LABELS = {
     "expires_at": lambda: _("Berlaku sampai"),
     "weights": lambda: _("Bobot"),
     "components": lambda: _("Komponen"),
+    "prefix": lambda: _("Awalan kunci"),
+    "revoked_at": lambda: _("Dicabut pada"),
+    "accepted_at": lambda: _("Diterima pada"),
 }
 
 
