@@ -27,6 +27,7 @@ from tpbis.reports.forms import FORMS, RecordForm
 from tpbis.reports.models import Replication, Status
 from tpbis.reports.photos import (
     MAX_PHOTO_BYTES,
+    MediaUnavailable,
     PreparedPhoto,
     photos_check_count,
     photos_check_removable,
@@ -79,6 +80,10 @@ def _refuse_invalid(errors: dict[str, list[str]]) -> EntryRefused:
 
 
 def _validation_refusal(error: ValidationError) -> EntryRefused:
+    if isinstance(error, MediaUnavailable):
+        # Not the sender's fault: 503 tells an offline client to keep the record and send it again.
+        messages = [str(m) for m in error.messages]
+        return EntryRefused(" ".join(messages), {"photos": messages}, status=503)
     if hasattr(error, "error_dict"):
         return _refuse_invalid({k: [str(m) for m in v] for k, v in error.message_dict.items()})
     return _refuse_invalid({"__all__": [str(m) for m in error.messages]})

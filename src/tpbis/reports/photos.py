@@ -8,6 +8,7 @@ file name.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 import uuid
@@ -29,6 +30,8 @@ from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from tpbis.accounts.models import User
 from tpbis.reports.models import Photo, Status
+
+logger = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_EDGE = 1600
@@ -59,6 +62,10 @@ class PreparedPhoto:
     width: int
     height: int
     original_name: str
+
+
+class MediaUnavailable(ValidationError):
+    """The media store refused a write: nothing was saved, and sending again later may well succeed."""
 
 
 class _Refused(Exception):
@@ -122,6 +129,17 @@ def photos_save(
                 written.append(photo.thumbnail.name)
                 photo.save()
                 saved.append(photo)
+    except OSError as error:
+        # A full disk or a media store gone away: nothing of this submission is kept, and the person is
+        # told it is worth sending again (the record's own transaction rolls back on this error too).
+        _delete_files(written)
+        raise MediaUnavailable(
+            {
+                "photos": _(
+                    "Foto tidak dapat disimpan karena penyimpanan sedang bermasalah. Laporan belum tersimpan; coba kirim lagi sebentar lagi."
+                )
+            }
+        ) from error
     except BaseException:
         # Files are not transactional: take back what this call wrote so a failed save leaves nothing.
         _delete_files(written)
@@ -320,4 +338,8 @@ def _display_name(upload: UploadedFile) -> str:
 def _delete_files(names: Sequence[str]) -> None:
     for name in names:
         if name:
-            default_storage.delete(name)
+            try:
+                default_storage.delete(name)
+            except OSError:
+                # The store is failing: leave the stray file rather than hide the error being reported.
+                logger.warning("Photo file %s could not be deleted", name, exc_info=True)
