@@ -449,7 +449,9 @@ class _RecordMaker:
         entered = [p for p in self.plans if p.user is not None and not p.forced]
         belo_laut = [p for p in entered if p.record.library.region_id == "19.05.01.2006"]
         returnable = [p for p in entered if 5 <= (self.now - p.created).days <= 150]
-        returned = rng.sample(returnable, min(RETURNED, len(returnable)))
+        # The demo manager's library gets exactly the one return below, whatever day the demo is built.
+        elsewhere = [p for p in returnable if p.record.library.region_id != "19.05.01.2006"]
+        returned = rng.sample(elsewhere, min(RETURNED, len(elsewhere)))
         engagements = [p for p in belo_laut if isinstance(p.record, CommunityEngagement) and p in returnable]
         if engagements:
             # The demo manager's page opens with a record to correct.
