@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("Diubah")
     DEACTIVATE = "deactivate", _("Dinonaktifkan")
     ACTIVATE = "activate", _("Diaktifkan")
+    DELETE = "delete", _("Dihapus")
     ROLE_ADD = "role_add", _("Peran ditambahkan")
     ROLE_CHANGE = "role_change", _("Peran diubah")
     ROLE_REMOVE = "role_remove", _("Peran dicabut")

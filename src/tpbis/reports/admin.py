@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tpbis.audit.admin import AuditedAdminMixin
 from tpbis.reports.models import (
     Advocacy,
     AuditEntry,
@@ -19,7 +20,8 @@ from tpbis.reports.models import (
 
 
 @admin.register(VocabularyTerm)
-class VocabularyTermAdmin(admin.ModelAdmin):
+class VocabularyTermAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audited_fields = ("kind", "value", "position", "is_active")
     list_display = ["value", "kind", "position", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["position", "is_active"]
