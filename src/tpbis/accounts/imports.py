@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from tpbis.accounts.models import TITLES_FOR_ROLE, Invitation, Membership, Role, Title, User
 from tpbis.accounts.scope import Scope
 from tpbis.accounts.services import role_offer, user_invite
+from tpbis.audit.models import AuditAction
+from tpbis.audit.services import audit_change_many
 from tpbis.core.tabular import ImportReport, Row, RowError, Table, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import Library
@@ -88,6 +90,7 @@ class _Plan:
     # Existing accounts offered a role: granted only when their owner signs in and accepts.
     offers: list[Membership] = field(default_factory=list)
     offered: set[tuple[int, str, str | None, int | None]] = field(default_factory=set)
+    old_titles: dict[int, str] = field(default_factory=dict)
 
 
 def account_import(
@@ -303,6 +306,7 @@ def _plan_row(
         return "create", str(INVITED)
     # The same role in the importer's own area: the importer may see it anyway.
     if draft.title and membership.title != draft.title:
+        plan.old_titles[membership.pk] = membership.get_title_display()
         membership.title = draft.title
         plan.retitled.append(membership)
         return "update", _("jabatan diubah")
@@ -368,6 +372,18 @@ def _apply(plan: _Plan, created_by: User | None) -> None:
         membership.user_id = membership.user.pk  # the user may have got its pk just above
     Membership.objects.bulk_create(plan.memberships, batch_size=_BATCH)
     Membership.objects.bulk_update(plan.retitled, ["title"], batch_size=_BATCH)
+    audit_change_many(
+        actor=created_by,
+        action=AuditAction.IMPORT,
+        changes_by_target=[(m, {"peran": [None, str(m)]}) for m in plan.memberships],
+        comment=_("Akun baru dari impor akun"),
+    )
+    audit_change_many(
+        actor=created_by,
+        action=AuditAction.ROLE_CHANGE,
+        changes_by_target=[(m, {"jabatan": [plan.old_titles.get(m.pk), m.get_title_display()]}) for m in plan.retitled],
+        comment=_("Impor akun"),
+    )
     for user in plan.new_users.values():
         user_invite(user=user, created_by=created_by)
     for offer in plan.offers:

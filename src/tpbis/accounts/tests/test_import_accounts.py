@@ -15,6 +15,7 @@ from conftest import World
 from tpbis.accounts.imports import account_import
 from tpbis.accounts.models import Invitation, Membership, Role, Title, User
 from tpbis.accounts.scope import Scope, scope_for_user
+from tpbis.audit.models import AuditEvent
 from tpbis.core.tabular import ImportReport
 from tpbis.libraries.models import AccountStatus, Library
 from tpbis.libraries.selectors import with_account_status
@@ -134,9 +135,20 @@ def test_it_accepts_titles_by_label(world: World) -> None:
 
 
 def test_it_updates_a_changed_title(world: World) -> None:
-    report = run(csv_bytes("lamongan@example.id,,fasilitator,,35.24,PIC"))
+    report = run(csv_bytes("lamongan@example.id,,fasilitator,,35.24,PIC"), created_by=world.province_35)
     assert (report.updated, report.actions[0].detail) == (1, "jabatan diubah")
-    assert Membership.objects.get(user=world.facilitator_3524).title == Title.PIC
+    membership = Membership.objects.get(user=world.facilitator_3524)
+    assert membership.title == Title.PIC
+    event = AuditEvent.objects.get(action="role_change", object_id=membership.pk)
+    assert event.actor == world.province_35
+    assert event.changes["jabatan"] == ["Fasda (Fasilitator Daerah)", "PIC Kabupaten/Kota"]
+
+
+def test_it_audits_the_roles_it_creates(world: World) -> None:
+    run(csv_bytes(BELO_LAUT_MANAGER), created_by=world.facilitator_1905)
+    membership = Membership.objects.get(user__email="ani@example.id")
+    event = AuditEvent.objects.get(action="import", object_id=membership.pk)
+    assert (event.actor, event.library_id) == (world.facilitator_1905, world.belo_laut.pk)
 
 
 def test_it_reports_bad_values(world: World) -> None:
