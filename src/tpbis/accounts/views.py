@@ -45,7 +45,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "accounts/activation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None
-    mode = invitation_mode(invitation=invitation, user=user)  # type: ignore[arg-type]
+    mode = invitation_mode(invitation=invitation, user=user)
     context: dict[str, object] = {"invitation": invitation, "mode": mode, "login_url": _login_url(request)}
     if mode in (InvitationMode.ACCEPT, InvitationMode.WRONG_ACCOUNT, InvitationMode.LOGIN):
         if mode == InvitationMode.ACCEPT and request.method == "POST":

@@ -180,7 +180,7 @@ class RecordConflict(ValidationError):
     """Somebody changed the record between the moment it was read and this action: nothing was done."""
 
 
-_LABEL_DONE = {
+_LABEL_DONE: dict[str, Any] = {
     AuditAction.VERIFY: _lazy("Laporan ini baru saja diverifikasi oleh %(who)s (%(when)s)."),
     AuditAction.RETURN: _lazy("Laporan ini baru saja dikembalikan oleh %(who)s (%(when)s)."),
     AuditAction.SUBMIT: _lazy("Laporan ini baru saja dikirim oleh %(who)s (%(when)s)."),
