@@ -58,6 +58,9 @@ def main() -> None:
     from bench_records import bench_record_entry, bench_sim_import
 
     bench_import_libraries(rows=10_000)
+    from bench_import_limits import bench_import_limits  # the spreadsheet bomb of issue 10, refused
+
+    bench_import_limits()
     bench_record_entry(records=2_000)  # each write also rescores the library and its kabupaten summary
     bench_sim_import()
 

@@ -8,6 +8,7 @@ problem becomes a `TabularError` with an Indonesian message, never an exception 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
@@ -22,9 +23,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from tpbis.core.import_limits import (
+    EXCEL_MAX_LINE,
+    ImportLimits,
+    archive_problem,
+    cell_too_long_message,
+    too_many_columns_message,
+    too_many_rows_message,
+)
+
 P = TypeVar("P")
 
-MAX_ROWS = 50_000
 HEADER_SCAN_ROWS = 10
 CSV_DELIMITERS = (",", ";", "\t")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -34,12 +43,16 @@ EXTENSIONS = TEXT_EXTENSIONS + XLSX_EXTENSIONS
 _HEADER_SEPARATORS = re.compile(r"[\s\-/]+")
 _INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
 # Just enough of the sheet XML to find formula cells without a saved value (see _missing_formula_values).
-_CELL = re.compile(rb"<c\s([^>]*?)(?<!/)>(.*?)</c>", re.S)
+# A cell's body stops at the next "<c " too, so text that looks like an opening tag costs linear time.
+_CELL = re.compile(rb"<c\s([^>]*?)(?<!/)>((?:(?!</c>|<c\s).)*)</c>", re.S)
 _FORMULA = re.compile(rb"<f[\s>/]")
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?(?<!/)>")
 _REFERENCE = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_CSV_FIELD_LIMIT = "field larger than field limit"
+_SNIFF_BYTES = 256 * 1024
 _ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
@@ -195,13 +208,14 @@ def table_read(*, content: bytes, filename: str, required: Sequence[str]) -> Tab
         raise TabularError(
             _("Format .xls lama tidak didukung. Simpan berkas sebagai .xlsx atau CSV, lalu unggah lagi.")
         )
+    limits = ImportLimits.from_settings()
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, required)
+        return _read_xlsx(content, required, limits)
     if extension in XLSX_EXTENSIONS:
         raise TabularError(_("Berkas XLSX rusak atau bukan berkas Excel. Buka dan simpan ulang di Excel."))
     if extension not in TEXT_EXTENSIONS:
         raise TabularError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
-    return _read_csv(_decode(content), required)
+    return _read_csv(content, required, limits)
 
 
 def _extension(filename: str) -> str:
@@ -212,22 +226,33 @@ def _extension(filename: str) -> str:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _decode(content: bytes) -> str:
+def _encoding(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode Text" export: UTF-16 with a byte-order mark, tab-separated.
-        return content.decode("utf-16")
+        return "utf-16"
     if b"\x00" in content[:4096]:
         raise TabularError(_("Berkas ini bukan teks CSV. Unggah berkas CSV atau XLSX."))
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return content.decode("utf-8-sig")
+        # Checked in slices so the whole file never exists twice in memory, once as bytes and once as text.
+        for start in range(0, len(content), 1024 * 1024):
+            decoder.decode(content[start : start + 1024 * 1024])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         # Excel on Windows saves "CSV" in the ANSI code page, Windows-1252 for Indonesian settings.
-        return content.decode("cp1252", errors="replace")
+        return "cp1252"
+    return "utf-8-sig"
 
 
-def _read_csv(text: str, required: Sequence[str]) -> Table:
-    delimiter = _sniff_delimiter(text, required)
-    records = _csv_records(text, delimiter)
+def _text_stream(content: bytes, encoding: str) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(content), encoding=encoding, errors="replace", newline="")
+
+
+def _read_csv(content: bytes, required: Sequence[str], limits: ImportLimits) -> Table:
+    encoding = _encoding(content)
+    sample = content[:_SNIFF_BYTES].decode(encoding, errors="ignore")
+    delimiter = _sniff_delimiter(sample, required)
+    records = _csv_records(_text_stream(content, encoding), delimiter, limits)
     header_line, raw_headers = next(records, (0, []))
     headers = _check_headers([normalize_header(h) for h in raw_headers], required, header_line)
     rows = []
@@ -235,23 +260,33 @@ def _read_csv(text: str, required: Sequence[str]) -> Table:
         row = _make_row(line, headers, [_clean_text(c) for c in cells])
         if row is not None:
             rows.append(row)
-            _check_row_count(len(rows))
+            if len(rows) > limits.rows:
+                raise TabularError([RowError(line, "", too_many_rows_message(limits))])
     return Table(headers=[h for h in headers if h], rows=rows)
 
 
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-empty records with the line each starts on; a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_records(
+    stream: io.TextIOBase, delimiter: str, limits: ImportLimits | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-empty records with the line each starts on; a quoted cell may span lines.
+
+    With `limits`, a record with a cell too long or too many columns stops the reading.
+    """
+    reader = csv.reader(stream, delimiter=delimiter)
     start = 1
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
+                if limits is not None:
+                    _check_cells(start, cells, limits)
                 yield start, cells
             start = reader.line_num + 1
     except csv.Error as error:
-        raise TabularError(
-            [RowError(start, "", _("Baris CSV tidak dapat dibaca (%(error)s).") % {"error": error})]
-        ) from error
+        if _CSV_FIELD_LIMIT in str(error) and limits is not None:
+            message = _("Isi sel terlalu panjang (maksimal %(max)s karakter).") % {"max": limits.cell_chars}
+        else:
+            message = _("Baris CSV tidak dapat dibaca (%(error)s).") % {"error": error}
+        raise TabularError([RowError(start, "", message)]) from error
 
 
 def _sniff_delimiter(text: str, required: Sequence[str]) -> str:
@@ -259,7 +294,7 @@ def _sniff_delimiter(text: str, required: Sequence[str]) -> str:
     sample = text[:65536]
 
     def score(delimiter: str) -> tuple[int, int]:
-        first = next(_csv_records(sample, delimiter), (0, []))[1]
+        first = next(_csv_records(io.StringIO(sample, newline=""), delimiter), (0, []))[1]
         names = {normalize_header(h) for h in first}
         return (sum(1 for r in required if r in names), len(first))
 
@@ -278,28 +313,55 @@ def _clean_text(value: str) -> str:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _read_xlsx(content: bytes, required: Sequence[str]) -> Table:
+def _read_xlsx(content: bytes, required: Sequence[str], limits: ImportLimits) -> Table:
     import openpyxl  # imported here: loading it costs time that CSV imports need not pay
 
+    damaged = _("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel.")
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as error:  # openpyxl raises many kinds (zip, XML, key) for a damaged file
-        raise TabularError(_("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel.")) from error
-    grids = [(sheet.title, _sheet_grid(sheet)) for sheet in workbook.worksheets]
-    for title, grid in grids:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TabularError(damaged) from error
+    with archive:
+        problem = archive_problem(archive, limits)
+        if problem:
+            raise TabularError(problem)
+        try:
+            # read_only streams each sheet's XML row by row instead of building every cell in memory.
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds (zip, XML, key) for a damaged file
+            raise TabularError(damaged) from error
+        try:
+            return _read_workbook(workbook, archive, required, limits)
+        except TabularError:
+            raise
+        except Exception as error:  # a damaged sheet is found only while it is read
+            raise TabularError(damaged) from error
+        finally:
+            workbook.close()
+
+
+def _read_workbook(workbook: Any, archive: zipfile.ZipFile, required: Sequence[str], limits: ImportLimits) -> Table:
+    paths = _sheet_paths(archive)
+    names = set(archive.namelist())
+    first_rows: list[tuple[int, list[Any]]] = []
+    for sheet in workbook.worksheets:
+        path = paths.get(sheet.title, "")
+        xml = archive.read(path) if path in names else b""
+        grid = _sheet_grid(sheet, _merged_ranges(xml), limits)
         header_index = _find_header(grid, required)
-        if header_index is not None:
-            line, raw_headers = grid[header_index]
-            headers = _check_headers([normalize_header(v) for v in raw_headers], required, line)
-            problems = _missing_formula_values(content, title, headers)
-            if problems:
-                raise TabularError(problems)
-            return _table_from_grid(grid[header_index + 1 :], headers)
-    best = max(
-        (row for _title, grid in grids for row in grid[:HEADER_SCAN_ROWS]),
-        key=_required_count(required),
-        default=(1, []),
-    )
+        if header_index is None:
+            first_rows.extend(grid[:HEADER_SCAN_ROWS])
+            continue
+        line, raw_headers = grid[header_index]
+        headers = _check_headers([normalize_header(v) for v in raw_headers], required, line)
+        data = grid[header_index + 1 :]
+        if len(data) > limits.rows:
+            raise TabularError([RowError(data[limits.rows][0], "", too_many_rows_message(limits))])
+        problems = _missing_formula_values(xml, headers)
+        if problems:
+            raise TabularError(problems)
+        return _table_from_grid(data, headers)
+    best = max(first_rows, key=_required_count(required), default=(1, []))
     _check_headers([normalize_header(v) for v in best[1]], required, best[0])
     raise TabularError(_("Baris judul kolom tidak ditemukan di %(n)s baris pertama.") % {"n": HEADER_SCAN_ROWS})
 
@@ -308,21 +370,67 @@ def _required_count(required: Sequence[str]) -> Any:
     return lambda row: sum(1 for v in row[1] if normalize_header(v) in required)
 
 
-def _sheet_grid(sheet: Any) -> list[tuple[int, list[Any]]]:
-    """Non-empty rows as (row number, cell values), merged ranges filled from their top-left cell."""
+def _sheet_grid(
+    sheet: Any, merges: list[tuple[int, int, int, int]], limits: ImportLimits
+) -> list[tuple[int, list[Any]]]:
+    """Non-empty rows as (row number, cell values), merged ranges filled from their top-left cell.
+
+    Reading stops once the rows hold a header and more data rows than allowed, so the caller can say
+    which line went past the limit without the rest of the sheet being read.
+    """
+    sheet.reset_dimensions()  # a forged <dimension> would pad every row to 16,384 columns
+    enough = limits.rows + HEADER_SCAN_ROWS + 1
     rows: dict[int, list[Any]] = {}
-    for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if any(v is not None and v != "" for v in values):
-            rows[index] = list(values)
-            _check_row_count(len(rows) - 1)
-    for merged in sheet.merged_cells.ranges:
-        top_left = rows.get(merged.min_row, [])
-        value = top_left[merged.min_col - 1] if len(top_left) >= merged.min_col else None
-        for r in range(merged.min_row, merged.max_row + 1):
+    for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if line > EXCEL_MAX_LINE:
+            raise TabularError(_("Berkas XLSX rusak atau tidak dapat dibaca. Buka dan simpan ulang di Excel."))
+        width = _used_width(values)
+        if width:
+            cells = list(values[:width])
+            _check_cells(line, cells, limits)
+            rows[line] = cells
+            if len(rows) >= enough:
+                break
+    last_line = max(rows, default=0)
+    for min_col, min_row, max_col, max_row in merges:
+        top_left = rows.get(min_row, [])
+        value = top_left[min_col - 1] if len(top_left) >= min_col else None
+        # Clipped to the rows read and the column limit: a range may claim the whole sheet.
+        max_col = min(max_col, limits.columns)
+        for r in range(min_row, min(max_row, last_line) + 1):
             cells = rows.setdefault(r, [])
-            cells.extend([None] * (merged.max_col - len(cells)))
-            cells[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
+            cells.extend([None] * (max_col - len(cells)))
+            cells[min_col - 1 : max_col] = [value] * (max_col - min_col + 1)
     return sorted(rows.items())
+
+
+def _used_width(values: Sequence[Any]) -> int:
+    """The position of the last non-empty cell (0 for an empty row)."""
+    for index in range(len(values) - 1, -1, -1):
+        if values[index] is not None and values[index] != "":
+            return index + 1
+    return 0
+
+
+def _merged_ranges(xml: bytes) -> list[tuple[int, int, int, int]]:
+    """(min column, min row, max column, max row) of each merged range in the sheet XML.
+
+    Read from the XML because openpyxl's streaming mode does not report merged cells.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    ranges = []
+    for match in _MERGE.finditer(xml):
+        first, top, last, bottom = match.groups()
+        ranges.append(
+            (
+                column_index_from_string(first.decode()),
+                int(top),
+                column_index_from_string(last.decode()),
+                int(bottom),
+            )
+        )
+    return ranges
 
 
 def _find_header(grid: list[tuple[int, list[Any]]], required: Sequence[str]) -> int | None:
@@ -364,7 +472,7 @@ def _cell_text(value: Any) -> str:
     return _clean_text(str(value))
 
 
-def _missing_formula_values(content: bytes, sheet_title: str, headers: list[str]) -> list[RowError]:
+def _missing_formula_values(xml: bytes, headers: list[str]) -> list[RowError]:
     """Formula cells whose result was never saved (files written by scripts, not by Excel).
 
     openpyxl cannot tell such a cell from a formula that returned "" (both read as None), so this
@@ -372,9 +480,6 @@ def _missing_formula_values(content: bytes, sheet_title: str, headers: list[str]
     """
     from openpyxl.utils import column_index_from_string
 
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        path = _sheet_paths(archive).get(sheet_title, "")
-        xml = archive.read(path) if path in archive.namelist() else b""
     problems = []
     for cell in _CELL.finditer(xml):
         reference = _REFERENCE.search(cell.group(1))
@@ -443,8 +548,21 @@ def _make_row(line: int, headers: list[str], cells: Iterable[str]) -> Row | None
     return Row(line=line, values=values)
 
 
-def _check_row_count(count: int) -> None:
-    if count > MAX_ROWS:
-        raise TabularError(
-            _("Berkas berisi lebih dari %(max)s baris. Bagi menjadi beberapa berkas.") % {"max": MAX_ROWS}
-        )
+def _check_cells(line: int, cells: Sequence[Any], limits: ImportLimits) -> None:
+    """Refuse a row with a cell past the column limit or a text longer than the cell limit."""
+    width = _used_width(cells)
+    if width > limits.columns:
+        raise TabularError([RowError(line, _column_letter(width), too_many_columns_message(limits))])
+    for index, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > limits.cell_chars:
+            message = cell_too_long_message(len(value), limits)
+            raise TabularError([RowError(line, _column_letter(index + 1), message)])
+
+
+def _column_letter(number: int) -> str:
+    """1 -> "A", 27 -> "AA", as Excel names columns (CSV errors use the same names)."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
