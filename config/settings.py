@@ -319,9 +319,23 @@ if env_str("S3_BUCKET"):
     ]
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += env_list("CSP_EXTRA_IMG_SRC", [])
 
+# Request lines may carry `?token=` (the compatible API still accepts it): the filter masks its value
+# in Django's request logs and the development server's (gunicorn's access log format leaves out the
+# query string, see config/gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_tokens": {"()": "tpbis.core.logfilters.MaskTokens"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "loggers": {
+        "django.request": {"filters": ["mask_tokens"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "filters": ["mask_tokens"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

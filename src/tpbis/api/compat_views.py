@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tpbis.api.cache import api_cache_token, cache_get, cache_set
 from tpbis.api.compat import BadDate, served_endpoints, sim_period, sim_region, sim_rows
+from tpbis.api.throttle import TokensThrottled, throttled_response, token_check_allowed, token_failure_record
 from tpbis.api.tokens import bearer_key, token_authenticate
 
 # Answers this large are sent compressed to clients that accept it (dashboards poll them often).
@@ -38,8 +39,14 @@ def _encode(rows: list[dict[str, Any]]) -> tuple[bytes, bytes | None]:
 
 
 def _token_ok(request: HttpRequest) -> bool:
+    # The header is the documented way; `?token=` stays for dashboards that cannot set headers, and is
+    # masked in our logs (tpbis.core.logfilters).
     key = bearer_key(request) or request.GET.get("token", "")
-    return token_authenticate(key) is not None
+    token_check_allowed(request)
+    if token_authenticate(key) is not None:
+        return True
+    token_failure_record(request)
+    return False
 
 
 @csrf_exempt
@@ -47,8 +54,15 @@ def sim_endpoint(request: HttpRequest, name: str = "", code: str = "") -> HttpRe
     """GET /api/<endpoint><code>?tanggal_awal=d/m/Y&tanggal_akhir=d/m/Y, as the real system answers it."""
     if request.method not in ("GET", "HEAD"):
         return _error(405, _("Hanya GET yang didukung."))
-    if getattr(settings, "SIM_API_REQUIRE_TOKEN", False) and not _token_ok(request):
-        return _error(401, _("Token API diperlukan (parameter token atau header Authorization: Bearer)."))
+    try:
+        if getattr(settings, "SIM_API_REQUIRE_TOKEN", False) and not _token_ok(request):
+            response = _error(401, _("Token API diperlukan (header Authorization: Bearer <token>)."))
+            response["WWW-Authenticate"] = 'Bearer realm="SIM TPBIS"'
+            return response
+    except TokensThrottled as exc:
+        response = throttled_response(exc, extra={"status": "error"})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     if name not in served_endpoints():
         return _error(404, _("Endpoint tidak dikenal."))
     region = sim_region(code)

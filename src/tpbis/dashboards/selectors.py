@@ -40,6 +40,7 @@ from tpbis.dashboards.models import (
     LibraryMonth,
     RegencyMonth,
 )
+from tpbis.dashboards.public import public_allows, public_children_shown, public_region_check
 from tpbis.dashboards.services import (
     COUNTED,
     DATED,
@@ -346,7 +347,8 @@ def default_region_code(*, scope: Scope) -> str | None:
 
 
 def public_region(*, region_code: str | None) -> RegionRef:
-    """Any region by code for the public figures (404 for an unknown code)."""
+    """A region by code for the public figures: 404 for an unknown code or one below the public floor."""
+    public_region_check(region_code)
     return _region_ref(region_code)
 
 
@@ -816,10 +818,11 @@ def region_dashboard(
 def public_dashboard(
     *, region_code: str | None, start: dt.date, end: dt.date, sort: str = "kode"
 ) -> tuple[RegionFigures, list[ChildRow]]:
-    """The public figures of any region and its child rows (no scope: aggregates and green-100 only)."""
-    figures, rows = _compute(
-        public_region(region_code=region_code), start, end, children=True, green_limit=GREEN_LISTED
-    )
+    """The public figures of a region down to the public floor, with its child rows when the children are
+    above the floor (no scope: aggregates and green-100 only)."""
+    region = public_region(region_code=region_code)
+    children = public_children_shown(region_code)
+    figures, rows = _compute(region, start, end, children=children, green_limit=GREEN_LISTED)
     return figures, child_rows_sorted(rows, sort)
 
 
@@ -832,7 +835,7 @@ def child_rows_sorted(rows: list[ChildRow], sort: str) -> list[ChildRow]:
 
 
 def public_region_figures(*, region_code: str | None, start: dt.date, end: dt.date) -> RegionFigures:
-    """The public figures of any region (no scope: aggregates and the public green-100 list only)."""
+    """The public figures of a region down to the public floor (aggregates and the green-100 list only)."""
     return _compute(public_region(region_code=region_code), start, end, children=False)[0]
 
 
@@ -884,9 +887,15 @@ def most_active_libraries(
     return sorted(ranked, key=lambda a: (-a.total, a.name, a.library_id))[:limit]
 
 
-def region_stats(*, region_code: str | None, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """The public figures of a region and period as the `/api/v1/stats` JSON (no personal data)."""
-    figures = public_region_figures(region_code=region_code, start=start, end=end)
+def region_stats(
+    *, region_code: str | None, start: dt.date, end: dt.date, scope: Scope | None = None
+) -> dict[str, Any]:
+    """A region's figures for a period as the `/api/v1/stats` JSON (no personal data): public down to the
+    public floor; below it only for a caller whose scope covers the region (Http404 otherwise)."""
+    if public_allows(region_code) or scope is None:
+        figures = public_region_figures(region_code=region_code, start=start, end=end)
+    else:
+        figures = region_figures(scope=scope, region_code=region_code, start=start, end=end)
     return stats_json(figures)
 
 

@@ -17,6 +17,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.charts import month_bars, province_tiles
 from tpbis.dashboards.periods import period_from_query, presets
+from tpbis.dashboards.public import public_region_check
 from tpbis.dashboards.selectors import (
     GREEN_LISTED,
     ChildRow,
@@ -26,7 +27,7 @@ from tpbis.dashboards.selectors import (
     region_dashboard,
 )
 from tpbis.regions.codes import normalize_code
-from tpbis.regions.models import Level, Region
+from tpbis.regions.models import Region
 
 
 def _region_code(request: HttpRequest) -> str | None:
@@ -121,10 +122,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def public_figures(request: HttpRequest) -> HttpResponse:
-    """The programme's achievements without login: the nation and each province, aggregates only."""
+    """The programme's achievements without login: aggregates down to the public floor (kabupaten/kota)."""
     code = _region_code(request)
-    if code is not None and code.count(".") + 1 > Level.REGENCY:
-        raise Http404
+    public_region_check(code)
     period, errors = period_from_query(request.GET, timezone.localdate())
     sort = request.GET.get("urut", "kode")
     figures, rows = public_dashboard(region_code=code, start=period.start, end=period.end, sort=sort)

@@ -15,7 +15,8 @@ from ninja.security import HttpBearer, SessionAuth
 from tpbis.accounts.models import User
 from tpbis.accounts.scope import Scope, scope_for_user
 from tpbis.api.entry import EntryRefused
-from tpbis.api.tokens import token_authenticate
+from tpbis.api.throttle import TokensThrottled, throttled_response, token_check_allowed, token_failure_record
+from tpbis.api.tokens import bearer_key, token_authenticate
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -31,8 +32,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>` with a personal token; acts as its user, in the user's scope."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        token_check_allowed(request)
         found = token_authenticate(token)
         if found is None:
+            token_failure_record(request)
             return None
         if found.read_only and request.method not in SAFE_METHODS:
             raise PermissionDenied(_("Token ini hanya untuk membaca."))
@@ -43,6 +46,13 @@ class TokenAuth(HttpBearer):
 
 class ActiveSessionAuth(SessionAuth):
     """The site's own pages: the signed-in session, with the CSRF check on unsafe methods."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        # Without a session there is nobody to protect from CSRF: the caller is unauthenticated (401),
+        # not forbidden (the CSRF check would answer 403 first).
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 api = NinjaAPI(
@@ -68,6 +78,16 @@ def request_user(request: HttpRequest) -> User:
 
 def request_scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined]
+
+
+def optional_scope(request: HttpRequest) -> Scope | None:
+    """For endpoints open to everyone: the caller's scope if they sent a valid token or have a session."""
+    key = bearer_key(request)
+    if key:
+        return request_scope(request) if TokenAuth().authenticate(request, key) is not None else None
+    if request.user.is_authenticated:
+        return request_scope(request)
+    return None
 
 
 def _json(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
@@ -115,7 +135,15 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _json(request, 401, _("Masuk dulu, atau kirim token API (Authorization: Bearer <token>)."))
+    response = _json(request, 401, _("Masuk dulu, atau kirim token API (Authorization: Bearer <token>)."))
+    sent_token = bool(bearer_key(request))
+    response["WWW-Authenticate"] = 'Bearer realm="SIM TPBIS"' + (', error="invalid_token"' if sent_token else "")
+    return response
+
+
+@api.exception_handler(TokensThrottled)
+def _throttled(request: HttpRequest, exc: TokensThrottled) -> HttpResponse:
+    return throttled_response(exc)
 
 
 @api.exception_handler(HttpError)

@@ -5,14 +5,13 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 view functions at import time, and they must be the schema classes themselves, not strings.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -73,8 +72,8 @@ SPECS = (
 
 
 class RecordQuery(Schema):
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: s.IsoDate | None = None
+    end: s.IsoDate | None = None
     status: RecordStatus | None = None
     activity_field: str | None = None
     region: str | None = None
@@ -125,7 +124,7 @@ def record_out(record: Any, *, with_photos: bool = True) -> dict[str, Any]:
 def _filters(request: HttpRequest, query: RecordQuery) -> RecordFilters:
     scope = request_scope(request)
     if query.region and not scope.covers_region(query.region):
-        raise PermissionDenied(_("Wilayah ini di luar wilayah kerja Anda."))
+        raise Http404  # out of scope is not found, as for every other resource
     if query.library_id is not None:
         library_get_for_user(scope=scope, pk=query.library_id)
     return RecordFilters(
@@ -177,9 +176,9 @@ def _register(spec: RecordSpec) -> None:
         api_record_update(record=record, user=request_user(request), payload=payload.dict())
         return record_out(_get(request, spec, record_id))
 
-    def withdraw(request: HttpRequest, record_id: RecordId, payload: s.WithdrawIn) -> Any:
+    def withdraw(request: HttpRequest, record_id: RecordId, payload: s.WithdrawIn | None = None) -> Any:
         record = _get(request, spec, record_id)
-        record_withdraw(record=record, user=request_user(request), comment=payload.comment)
+        record_withdraw(record=record, user=request_user(request), comment=payload.comment if payload else "")
         return record_out(_get(request, spec, record_id))
 
     def submit(request: HttpRequest, record_id: RecordId) -> Any:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from tpbis.reports.rules import MAX_PHOTOS
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # pydantic would read `0` or `1700000000` as a Unix time (1 January 1970): only YYYY-MM-DD is a date.
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError(_("Tanggal harus berformat YYYY-MM-DD, mis. 2024-01-31."))
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 PhotoId = Annotated[int, Field(ge=1, le=2**53)]
 

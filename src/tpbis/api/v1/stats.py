@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from tpbis.api.v1.base import ErrorOut, api
+from tpbis.api.v1.base import ErrorOut, api, optional_scope
 from tpbis.dashboards.periods import dates_check
+from tpbis.dashboards.public import below_floor_message, public_allows
 from tpbis.dashboards.selectors import region_stats
 from tpbis.regions.codes import normalize_code
 from tpbis.regions.models import Region
@@ -28,10 +29,16 @@ def _iso(value: str | None, default: dt.date) -> dt.date | None:
         return None
 
 
-@router.get("/stats", auth=None, response={200: dict[str, Any], 400: ErrorOut, 422: ErrorOut}, operation_id="stats")
+@router.get(
+    "/stats",
+    auth=None,
+    response={200: dict[str, Any], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    operation_id="stats",
+)
 def stats(request: HttpRequest, region: str | None = None, start: str | None = None, end: str | None = None) -> Any:
-    """A region's public figures (no personal data); region optional (the nation), period by default
-    1 January of this year to today. Counting rules as on the dashboards."""
+    """A region's figures (no personal data); region optional (the nation), period by default 1 January
+    of this year to today. Counting rules as on the dashboards. Public down to kabupaten/kota level, as
+    on /capaian/; a kecamatan or a village only with a token (or session) whose scope covers it."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     raw = (region or "").strip()
@@ -43,7 +50,10 @@ def stats(request: HttpRequest, region: str | None = None, start: str | None = N
     errors.update({field: [message] for field, message in dates_check(start_date, end_date, today).items()})
     if errors or start_date is None or end_date is None:
         return _bad_request(request, errors)
-    return region_stats(region_code=code, start=start_date, end=end_date)
+    scope = optional_scope(request)
+    if not public_allows(code) and (scope is None or not scope.covers_region(code or "")):
+        return api.create_response(request, {"message": below_floor_message(), "errors": {}}, status=404)
+    return region_stats(region_code=code, start=start_date, end=end_date, scope=scope)
 
 
 def _bad_request(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
