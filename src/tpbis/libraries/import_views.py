@@ -1,15 +1,14 @@
 """Bulk import pages (partners and manager accounts): template download, upload, dry-run preview, apply.
 
-Between preview and apply the uploaded file waits in storage under `imports/<user id>/`; the apply step
-re-reads and re-validates it (the database may have changed meanwhile) and writes only if still valid.
+Between preview and apply the uploaded file waits in storage (tpbis.libraries.pending_imports) for at most
+IMPORT_PENDING_HOURS; the apply step re-reads and re-validates it (the database may have changed meanwhile)
+and writes only if still valid.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,8 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,12 +28,17 @@ from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.core.tabular import EXTENSIONS, ImportReport
 from tpbis.libraries import imports as library_imports
+from tpbis.libraries.pending_imports import (
+    pending_import_delete,
+    pending_import_read,
+    pending_import_save,
+    pending_imports_cleanup,
+)
 
 # Import kind (as it appears in URLs) -> the weakest role that may run it.
 MINIMUM_ROLE = {"mitra": Role.PROVINCE, "akun": Role.FACILITATOR}
 PREVIEW_ACTIONS = 50
 PREVIEW_ERRORS = 500
-_TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|txt|tsv|xlsx|xlsm)$")
 
 
 class UploadForm(forms.Form):
@@ -124,11 +126,11 @@ def import_preview(request: HttpRequest, kind: str) -> HttpResponse:
 def import_apply(request: HttpRequest, kind: str) -> HttpResponse:
     _require(request, kind)
     token = request.POST.get("token", "")
-    path = _stored_path(request, token)
-    with default_storage.open(path, "rb") as stored:
-        content = stored.read()
+    content = pending_import_read(user_id=_user(request).pk, token=token)
+    if content is None:  # malformed, someone else's, already applied or expired
+        raise Http404
     report = _run(request, kind, content=content, filename=token, dry_run=False)
-    default_storage.delete(path)
+    pending_import_delete(user_id=_user(request).pk, token=token)
     if not report.ok:
         messages.error(request, _("Data berubah sejak pratinjau. Tidak ada yang disimpan; periksa kesalahan di bawah."))
         return _render_report(request, kind, report, token="", filename=request.POST.get("name", ""))
@@ -137,20 +139,10 @@ def import_apply(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _store(request: HttpRequest, content: bytes, filename: str) -> str:
-    extension = filename[filename.rfind(".") :].lower()
-    token = uuid.uuid4().hex + extension
-    default_storage.save(f"imports/{_user(request).pk}/{token}", ContentFile(content))
-    return token
-
-
-def _stored_path(request: HttpRequest, token: str) -> str:
-    """The stored upload of this user for `token`; 404 for a malformed token or someone else's file."""
-    if not _TOKEN.match(token):
-        raise Http404
-    path = f"imports/{_user(request).pk}/{token}"
-    if not default_storage.exists(path):
-        raise Http404
-    return path
+    # Previews left unapplied are removed here as well as by `imports_cleanup`, so a server without the
+    # scheduled command does not keep them forever.
+    pending_imports_cleanup()
+    return pending_import_save(user_id=_user(request).pk, content=content, filename=filename)
 
 
 def _render_report(request: HttpRequest, kind: str, report: ImportReport, *, token: str, filename: str) -> HttpResponse:
