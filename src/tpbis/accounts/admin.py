@@ -42,7 +42,7 @@ def membership_text(membership: Membership) -> str:
 def membership_region(membership: Membership) -> str | None:
     if membership.region_id:
         return membership.region_id
-    return membership.library.region_id if membership.library_id else None
+    return membership.library.region_id if membership.library is not None else None
 
 
 @admin.register(User)
@@ -99,7 +99,8 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         self.message_user(request, gettext_now("%(n)s pengguna diaktifkan.") % {"n": changed}, messages.SUCCESS)
 
     def _set_active(self, request: HttpRequest, queryset: QuerySet[User], *, active: bool) -> int:
-        ids = list(queryset.exclude(pk=request.user.pk).values_list("pk", flat=True))
+        # Not oneself: the national admin cannot lock themselves out by a stray tick.
+        ids = [pk for pk in queryset.values_list("pk", flat=True) if pk != request.user.pk]
         changed = 0
         with transaction.atomic():
             for user in User.objects.select_for_update().filter(pk__in=ids).exclude(is_active=active):

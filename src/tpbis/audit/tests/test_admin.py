@@ -66,9 +66,11 @@ def test_it_protects_a_user_with_history_in_the_database(world: World) -> None:
 
 def test_it_deactivates_users_from_the_admin_and_audits_it(world: World, admin_client: Client) -> None:
     target = world.facilitator_1905
-    admin_client.post("/admin/accounts/user/", {"action": "deactivate_users", "_selected_action": [target.pk]})
+    selected = [target.pk, world.national.pk]
+    admin_client.post("/admin/accounts/user/", {"action": "deactivate_users", "_selected_action": selected})
     target.refresh_from_db()
     assert not target.is_active
+    assert User.objects.get(pk=world.national.pk).is_active  # nobody locks themselves out by a stray tick
     event = AuditEvent.objects.get(object_id=target.pk, content_type__model="user")
     assert (event.action, event.actor) == (AuditAction.DEACTIVATE, world.national)
     assert event.changes == {"is_active": ["aktif", "nonaktif"]}
