@@ -161,6 +161,10 @@ SIM_API_CACHE_SECONDS = env_int("SIM_API_CACHE_SECONDS", 600)
 # How long a worker trusts what it last read of the data's version (writes in other processes show
 # within this time; see tpbis/api/cache.py).
 SIM_API_TOKEN_SECONDS = float(env_str("SIM_API_TOKEN_SECONDS", "1"))
+# Guessed API tokens (tpbis/api/throttle.py): after this many invalid tokens from one address within the
+# window (seconds), every token from that address is refused (429, Retry-After) until the window ends.
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
+API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 900)
 
 # Background jobs (large exports) wait in the database; `python manage.py db_worker` runs them
 # (`make run` starts one). No extra service to install.

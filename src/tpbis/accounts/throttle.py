@@ -43,7 +43,7 @@ class ThrottledBackend(AxesStandaloneBackend):
     def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
         if request is None:
             return None
-        return super().authenticate(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return super().authenticate(request, *args, **kwargs)
 
 
 class LoginThrottleHandler(AxesDatabaseHandler):

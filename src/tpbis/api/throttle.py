@@ -22,7 +22,7 @@ KEY_PREFIX = "api-token-failures"
 
 
 def _window() -> int:
-    return max(1, int(getattr(settings, "API_TOKEN_FAILURE_WINDOW", 900)))
+    return max(1, int(settings.API_TOKEN_FAILURE_WINDOW))
 
 
 def _key(request: HttpRequest) -> tuple[str, float]:
@@ -36,7 +36,7 @@ def token_retry_after(request: HttpRequest) -> int | None:
     """Seconds this address must wait before it may present a token again; None if it may now."""
     key, ends = _key(request)
     failures = cache.get(key) or 0
-    if failures < getattr(settings, "API_TOKEN_FAILURE_LIMIT", 20):
+    if failures < settings.API_TOKEN_FAILURE_LIMIT:
         return None
     return max(1, math.ceil(ends - time.time()))
 
@@ -80,4 +80,3 @@ def token_check_allowed(request: HttpRequest) -> None:
     wait = token_retry_after(request)
     if wait is not None:
         raise TokensThrottled(wait)
-
