@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -40,7 +41,7 @@ def test_it_lists_changes_readably_for_the_national_team(world: World) -> None:
     assert "6 Des 2026 14:05" in page
     assert "Diubah" in page
     assert "lamongan@example.id" in page
-    assert "Jejak audit" in page  # the menu entry
+    assert 'href="/audit/">Jejak audit</a>' in page  # the national team's menu entry
 
 
 def test_it_filters_by_actor_action_date_and_region(world: World) -> None:
@@ -72,3 +73,13 @@ def test_it_explains_a_bad_filter_and_still_answers(world: World) -> None:
 def test_it_is_not_in_the_menu_of_a_facilitator(world: World) -> None:
     page = world.client_for(world.facilitator_3524).get("/").content.decode()
     assert 'href="/audit/"' not in page
+
+
+def test_it_lists_a_full_page_in_a_few_queries(world: World, django_assert_max_num_queries: Any) -> None:
+    for n in range(60):
+        library_update(library=world.belo_laut, actor=world.facilitator_1905, name=f"Perpustakaan {n}")
+    client = world.client_for(world.national)
+    client.get("/audit/")  # warm the content type cache, as a running server has it
+    with django_assert_max_num_queries(10):
+        response = client.get("/audit/?region=19")
+    assert response.content.decode().count("Nama perpustakaan:") == 50
