@@ -66,6 +66,11 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return world_build()
+
+
+def world_build() -> World:
+    """The `world` fixture's data, for module fixtures that build it once (the authorization matrix)."""
     lamongan_village = make_library("Perpustakaan Desa Sembung", "35.24.01.2001")
     lamongan_district = make_library(
         "Perpustakaan Daerah Lamongan", "35.24", kind=LibraryKind.REGENCY, cohort_year=2019
