@@ -436,6 +436,8 @@ def _photos_by_record(records: list[Any]) -> dict[int, list[Any]]:
 @login_required
 def queue_bulk_verify(request: HttpRequest, record_type: str) -> HttpResponse:
     scope = _scope(request)
+    if not Scope.at_least(scope.highest_role, Role.FACILITATOR):
+        raise PermissionDenied
     model = record_model(record_type)
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     records = list(verification_queue(model=model, scope=scope, user_id=_user(request).pk).filter(pk__in=ids))
