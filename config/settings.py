@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "tpbis.core.compression.TextGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A database outage in a view is a 503 (config/urls.py's handler500 covers the middlewares).
+    "tpbis.core.middleware.DatabaseUnavailableMiddleware",
     "tpbis.core.middleware.IgnoreBrowserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +138,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection the database dropped (restart, failover) is replaced, not reused to fail.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -8,6 +8,8 @@ from django.views.i18n import JavaScriptCatalog
 
 from tpbis.accounts import views as account_views
 
+handler500 = "tpbis.core.middleware.server_error"  # a database outage is a 503, not a 500
+
 admin.site.site_header = "SIM TPBIS"
 admin.site.site_title = "SIM TPBIS"
 
