@@ -17,6 +17,7 @@ from tpbis.accounts.scope import Scope, scope_for_user
 from tpbis.api.entry import EntryRefused
 from tpbis.api.throttle import TokensThrottled, throttled_response, token_check_allowed, token_failure_record
 from tpbis.api.tokens import bearer_key, token_authenticate
+from tpbis.reports.services import RecordConflict
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -121,6 +122,12 @@ def _django_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     else:
         errors = {"__all__": [str(m) for m in exc.messages]}
     return _json(request, 422, _("Permintaan ditolak."), errors=errors)
+
+
+@api.exception_handler(RecordConflict)
+def _conflict(request: HttpRequest, exc: RecordConflict) -> HttpResponse:
+    """Somebody acted on the record first; nothing was changed (409, with who did what)."""
+    return _json(request, 409, " ".join(str(m) for m in exc.messages))
 
 
 @api.exception_handler(Http404)

@@ -217,12 +217,15 @@ def _register(spec: RecordSpec) -> None:
     router.get(f"{base}/{{record_id}}", response={200: Out, **errors}, tags=tag, operation_id=f"{name}_read")(
         read_record
     )
-    router.put(f"{base}/{{record_id}}", response={200: Out, **errors}, tags=tag, operation_id=f"{name}_update")(
-        update_record
-    )
+    router.put(
+        f"{base}/{{record_id}}", response={200: Out, 409: ErrorOut, **errors}, tags=tag, operation_id=f"{name}_update"
+    )(update_record)
     for action, view in (("withdraw", withdraw), ("submit", submit), ("verify", verify), ("return", return_record)):
         router.post(
-            f"{base}/{{record_id}}/{action}", response={200: Out, **errors}, tags=tag, operation_id=f"{name}_{action}"
+            f"{base}/{{record_id}}/{action}",
+            response={200: Out, 409: ErrorOut, **errors},
+            tags=tag,
+            operation_id=f"{name}_{action}",
         )(view)
     router.get(f"/verification-queue/{name}", response={200: Page, **errors}, tags=tag, operation_id=f"{name}_queue")(
         queue
