@@ -156,7 +156,10 @@ def summaries_refresh(*, areas: Iterable[str]) -> int:
         .values("pk")
     )
     with transaction.atomic():
-        list(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code"))
+        # The kabupaten/kota (or province) rows too: two kecamatan of one kabupaten rebuild its rows in turn,
+        # or both would delete and re-insert them at once and the second insert would break the unique key.
+        locked = sorted({*codes, *regencies, *provinces})
+        list(Region.objects.select_for_update().filter(code__in=locked).order_by("code").values_list("code"))
         DistrictMonth.objects.filter(area_id__in=codes).delete()
         rows = _district_rows(Q(library__in=libraries))
         DistrictMonth.objects.bulk_create(rows, batch_size=2000)
@@ -170,6 +173,8 @@ def summaries_refresh_for_libraries(*, library_ids: Iterable[int]) -> int:
     """Rebuild the summaries of these libraries and of the areas they belong to."""
     ids = sorted(set(library_ids))
     with transaction.atomic():
+        # One library's rows are rebuilt by one transaction at a time (a submission beside a verification).
+        list(Library.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
         LibraryMonth.objects.filter(library_id__in=ids).delete()
         LibraryMonth.objects.bulk_create(_library_rows(Q(library_id__in=ids)), batch_size=2000)
     areas = (

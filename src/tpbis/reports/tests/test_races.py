@@ -8,6 +8,7 @@ and the loser told clearly that someone else was faster (never a second success 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import os
@@ -244,7 +245,8 @@ def _check_round(
 
 @dataclass
 class Facilitators:
-    """Two facilitators of Lamongan, each signed in on their own browser and with their own API token."""
+    """Two facilitators of Lamongan, each signed in on their own browser and with their own API token;
+    and the API tokens of two managers of Lamongan libraries in different kecamatan."""
 
     verifier: User
     returner: User
@@ -252,6 +254,7 @@ class Facilitators:
     returner_web: requests.Session
     verifier_api: requests.Session
     returner_api: requests.Session
+    managers_api: tuple[requests.Session, requests.Session]
 
 
 def _web_single(base: str, world: World, people: Facilitators, round_: int) -> None:
@@ -310,10 +313,38 @@ def _api(base: str, world: World, people: Facilitators, round_: int) -> None:
     _check_round(record, verify=verified, give_back=returned, verifier=people.verifier, loser_status={409})
 
 
+def _two_submissions(base: str, world: World, people: Facilitators, round_: int) -> None:
+    """Records of two libraries of one kabupaten at once: both rebuild the kabupaten's summary rows."""
+    photo = base64.b64encode(jpeg().read()).decode()
+    libraries = (world.lamongan_village, world.lamongan_district)
+
+    def submit(index: int) -> Outcome:
+        body = {
+            "library_id": libraries[index].pk,
+            "date": (timezone.localdate() - dt.timedelta(days=round_ % 20)).isoformat(),
+            "title": f"Kiriman bersamaan {round_} {index}",
+            "activity_field": "Ekonomi",
+            "activity_kind": "Pelatihan",
+            "audience": "Pelaku UMKM",
+            "participants_male": 4,
+            "participants_female": 11,
+            "photos": [photo],
+        }
+        response = people.managers_api[index].post(f"{base}/api/v1/records/pelibatan", json=body, timeout=TIMEOUT)
+        return Outcome(won=response.status_code == 201, status=response.status_code, message=response.text[:200])
+
+    first, second = _race(lambda: submit(0), lambda: submit(1))
+    assert first.won and second.won, f"a submission was refused: {first}, {second}"
+    for index, library in enumerate(libraries):
+        saved = CommunityEngagement.objects.filter(library=library, title=f"Kiriman bersamaan {round_} {index}")
+        assert saved.count() == 1, f"the acknowledged record of {library} is missing"
+
+
 SCENARIOS: dict[str, Callable[[str, World, Facilitators, int], None]] = {
     "web form, verify vs return": _web_single,
     "web form, bulk verify vs return": _web_bulk,
     "REST v1, verify vs return": _api,
+    "REST v1, two libraries of one kabupaten submit at once": _two_submissions,
 }
 
 
@@ -330,6 +361,10 @@ def test_it_keeps_one_winner_and_a_true_history_when_two_facilitators_race(live_
         returner_web=_browser_session(returner),
         verifier_api=_token_session(verifier),
         returner_api=_token_session(returner),
+        managers_api=(
+            _token_session(world.manager),
+            _token_session(make_user("perpusda.lamongan@example.id", Role.MANAGER, library=world.lamongan_district)),
+        ),
     )
     failures: list[str] = []
     for name, scenario in SCENARIOS.items():
