@@ -65,6 +65,7 @@ bench: install
 	  psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS tpbis_bench' -c 'CREATE DATABASE tpbis_bench' && \
 	  BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/tpbis_bench $(PY) bench/run.py; \
 	  psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS tpbis_bench'; \
+	  $(PY) bench/load.py --duration $${LOAD_SECONDS:-180}; \
 	fi
 
 messages: install
