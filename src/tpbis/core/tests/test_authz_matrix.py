@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import types
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,12 +18,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import resolve_url
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.test.client import ClientHandler
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, path
 
+from config import urls as config_urls
 from conftest import World, world_build
 from tpbis.accounts.services import manager_invite
 from tpbis.api.tokens import token_create
@@ -77,18 +80,32 @@ def required_routes() -> set[str]:
 # ---------------------------------------------------------------------------------------------- coverage
 
 
+def missing_routes() -> list[str]:
+    return sorted(required_routes() - {case.route for case in CASES})
+
+
 def test_it_has_an_entry_for_every_route_and_api_operation(capsys: pytest.CaptureFixture[str]) -> None:
     required = required_routes()
     covered = {case.route for case in CASES}
-    missing = sorted(required - covered)
+    missing = missing_routes()
     assert not missing, "\n".join(f"Route {route} has no entry in authz_matrix.py" for route in missing)
     stale = sorted(covered - required)
     assert not stale, "\n".join(f"authz_matrix.py has an entry for {route}, which no longer exists" for route in stale)
+    operations = len(api_operations())
     with capsys.disabled():
         print(
-            f"\nauthorization matrix: {len(required)} routes and API operations in {len(CASES)} cases × "
-            f"{len(PERSONAS)} personas × in/out of scope = {len(CELLS)} cells"
+            f"\nauthorization matrix: {len(required) - operations} pages + {operations} API operations = "
+            f"{len(required)} routes in {len(CASES)} cases × {len(PERSONAS)} personas × in/out of scope "
+            f"(in only where nothing is scoped) = {len(CELLS)} cells"
         )
+
+
+def test_it_notices_a_new_route_without_an_entry(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    urlconf = types.ModuleType("authz_new_route_urls")
+    urlconf.urlpatterns = [*config_urls.urlpatterns, path("rahasia/", lambda request: None, name="brand_new")]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, urlconf.__name__, urlconf)
+    settings.ROOT_URLCONF = urlconf.__name__
+    assert missing_routes() == ["brand_new"]
 
 
 # ------------------------------------------------------------------------------------------------- data
@@ -162,8 +179,10 @@ def matrix_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def built(django_db_setup: None, django_db_blocker: Any, matrix_media: Path) -> Iterator[Matrix]:
-    """Built once for the module inside a transaction rolled back at its end; every cell runs in its own
-    savepoint (the `db` fixture), so a verification or a revoked token in one cell never reaches another."""
+    """Built once for the module inside a transaction rolled back at its end."""
+    name = str(connection.settings_dict["NAME"])
+    # pytest-django sets up the test database only for tests that ask for `db`: never build on a real one.
+    assert name.startswith("test_") or "memory" in name, f"not a test database: {name}"
     media = override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=str(matrix_media))
     with django_db_blocker.unblock(), media, transaction.atomic():
         try:
@@ -173,14 +192,23 @@ def built(django_db_setup: None, django_db_blocker: Any, matrix_media: Path) -> 
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Any, matrix_media: Path) -> None:
-    # Replaces the autouse fixture of src/conftest.py: photos and files written once stay readable.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
-    settings.MEDIA_ROOT = str(matrix_media)
+def _test_settings() -> None:
+    """Replaces the autouse fixture of src/conftest.py: the module's settings (fast hasher, one media folder
+    where the photos and files written once stay readable) hold for every cell."""
+
+
+@pytest.fixture(scope="module")
+def _no_foreign_key_sweep() -> Iterator[None]:
+    # After each test pytest-django's `db` checks every foreign key of the database on SQLite (83,762
+    # villages), which took longer than most requests here; the cells' savepoints are only rolled back.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TestCase, "_should_check_constraints", lambda self, connection: False)
+        yield
 
 
 @pytest.fixture
-def matrix(built: Matrix, db: None) -> Matrix:
+def matrix(built: Matrix, _no_foreign_key_sweep: None, db: None) -> Matrix:
+    """Each cell runs in its own savepoint (`db`), so a verification or a revoked token never reaches another."""
     return built
 
 
