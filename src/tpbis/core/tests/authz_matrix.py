@@ -2,29 +2,31 @@
 who may use it and how its parameters are filled in and out of the persona's scope.
 
 test_authz_matrix.py reads this module: a route or API operation without a case here fails the test, and
-so does every cell (route × persona × in/out of scope) that does not answer as written here.
+so does every cell (route × persona × scope) that does not answer as written here.
 
 Placeholders in paths and bodies are filled by the test from objects it creates once per module:
 
 - in scope: things of Perpustakaan Desa Sembung (Kab. Lamongan, 35.24), which every signed-in persona
   reaches: its manager, the Lamongan facilitator, the East Java officer and the national team;
+- near: the same things of Perpustakaan Desa Labruk Kidul (Kab. Lumajang, 35.08), another kabupaten of
+  the same province: only the East Java officer and the national team reach them;
 - out of scope: the same things of Perpustakaan Desa Belo Laut (Kab. Bangka Barat, 19.05), which only
   the national team reaches;
 - things a person owns (API tokens, export jobs, uploaded import files): in = the persona's own, out =
   those of the Bangka Barat facilitator, which nobody else reaches, not even the national team.
 
-| placeholder | in | out |
-|---|---|---|
-| {library} | Sembung's id | Belo Laut's id |
-| {region}, {region_flat} | 35.24, 3524 | 19.05, 1905 |
-| {pelibatan} ... {pengunjung} | a record of that type of Sembung | one of Belo Laut |
-| {replikasi} | a replication of Kab. Lamongan | one of Kab. Bangka Barat |
-| {photo} | a photo of Sembung's activity | a photo of Belo Laut's |
-| {token} | the persona's API token | the Bangka Barat facilitator's |
-| {job} | the persona's finished export | the Bangka Barat facilitator's |
-| {import_file} | the persona's uploaded account import | the Bangka Barat facilitator's |
-| {invitation} | an open activation link of Sembung | (not used) |
-| {scheme} | the default KPI scheme | (not used) |
+| placeholder | in | near | out |
+|---|---|---|---|
+| {library} | Sembung's id | Labruk Kidul's id | Belo Laut's id |
+| {region}, {region_flat} | 35.24, 3524 | 35.08, 3508 | 19.05, 1905 |
+| {pelibatan} ... {pengunjung} | a record of that type of Sembung | of Labruk Kidul | of Belo Laut |
+| {replikasi} | a replication of Kab. Lamongan | of Kab. Lumajang | of Kab. Bangka Barat |
+| {photo} | a photo of Sembung's activity | of Labruk Kidul's | of Belo Laut's |
+| {token} | the persona's API token | | the Bangka Barat facilitator's |
+| {job} | the persona's finished export | | the Bangka Barat facilitator's |
+| {import_file} | the persona's uploaded account import | | the Bangka Barat facilitator's |
+| {invitation} | an open activation link of Perpustakaan Daerah Lamongan | | |
+| {scheme} | the default KPI scheme | | |
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PERSONAS = ("anonymous", "manager", "facilitator_3524", "province_35", "national")
+# in: Sembung, Kab. Lamongan; near: Labruk Kidul, Kab. Lumajang (another kabupaten of the same province);
+# out: Belo Laut, Kab. Bangka Barat (another province).
+SCOPES = ("in", "near", "out")
+REACHED_BY = {
+    "in": frozenset({"manager", "facilitator_3524", "province_35", "national"}),
+    "near": frozenset({"province_35", "national"}),
+    "out": frozenset({"national"}),
+}
 
 SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
 EVERYONE = frozenset(PERSONAS)
@@ -47,7 +57,7 @@ LOGIN = "login"  # a redirect to the sign-in page
 
 # What "out of scope" means for a case.
 NONE = "none"  # nothing scoped to fill: only the "in" cell exists
-REGION = "region"  # out = Bangka Barat: the national team reaches it, anyone else gets 404
+REGION = "region"  # near = Lumajang, out = Bangka Barat: 404 for whoever does not reach them (REACHED_BY)
 OWNER = "owner"  # out = another person's object: 404 for everybody
 PUBLIC = "public"  # out = Bangka Barat, but the data is public: answered as in scope
 
@@ -82,7 +92,9 @@ class Case:
 
     @property
     def scopes(self) -> tuple[str, ...]:
-        return ("in",) if self.reach == NONE else ("in", "out")
+        if self.reach == NONE:
+            return ("in",)
+        return ("in", "out") if self.reach == OWNER else SCOPES
 
     @property
     def name(self) -> str:
@@ -95,17 +107,19 @@ class Case:
         if persona not in self.allowed:
             if persona == "anonymous":
                 return 401 if self.api else LOGIN
-            if scope == "out" and self.fetch_first and self.reach in (REGION, OWNER):
+            if scope != "in" and self.fetch_first and self.reach in (REGION, OWNER):
                 return 404
             return 403
-        if scope == "out" and (self.reach == OWNER or (self.reach == REGION and persona != "national")):
+        if scope == "out" and self.reach == OWNER:
+            return 404
+        if self.reach == REGION and persona not in REACHED_BY[scope]:
             return 404
         return allowed
 
 
 def everyone_gets(status: int) -> dict[tuple[str, str], int | str]:
     """The same answer for every persona, whoever asks."""
-    return {(persona, scope): status for persona in PERSONAS for scope in ("in", "out")}
+    return {(persona, scope): status for persona in PERSONAS for scope in SCOPES}
 
 
 def _pages() -> list[Case]:
@@ -283,7 +297,9 @@ def _record_operations(t: str) -> list[Case]:
     # A region is public reference data: a replication for a kabupaten outside the caller's area is refused
     # as invalid input (422 with the reason, like the web form's field error), not hidden.
     create_overrides: dict[tuple[str, str], int | str] = (
-        {("facilitator_3524", "out"): 422, ("province_35", "out"): 422} if t == "replikasi" else {}
+        {("facilitator_3524", "near"): 422, ("facilitator_3524", "out"): 422, ("province_35", "out"): 422}
+        if t == "replikasi"
+        else {}
     )
     return [
         Case(f"GET {base}", f"{base}?region={{region}}", SIGNED_IN, overrides=MANAGER_REGION_FILTER),

@@ -1,6 +1,6 @@
-"""Route × persona × in/out of scope: every page of the URL conf and every REST API operation answers each
-persona as authz_matrix.py says (allowed, 403 for a role too weak, 404 out of scope, 401 or the sign-in
-page for anonymous), never with a 5xx; and a route or operation without an entry there fails."""
+"""Route × persona × in/near/out of scope: every page of the URL conf and every REST API operation
+answers each persona as authz_matrix.py says (allowed, 403 for a role too weak, 404 out of scope, 401 or
+the sign-in page for anonymous), never with a 5xx; and a route or operation without an entry there fails."""
 
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def test_it_has_an_entry_for_every_route_and_api_operation(capsys: pytest.Captur
     with capsys.disabled():
         print(
             f"\nauthorization matrix: {len(required) - operations} pages + {operations} API operations = "
-            f"{len(required)} routes in {len(CASES)} cases × {len(PERSONAS)} personas × in/out of scope "
-            f"(in only where nothing is scoped) = {len(CELLS)} cells"
+            f"{len(required)} routes in {len(CASES)} cases × {len(PERSONAS)} personas × in/near/out of scope "
+            f"(in only where nothing is scoped, no near for owned objects) = {len(CELLS)} cells"
         )
 
 
@@ -144,20 +144,20 @@ def _owned(user: Any) -> tuple[dict[str, str], str]:
 
 def matrix_build() -> Matrix:
     world = world_build()
-    sembung, belo_laut = world.lamongan_village, world.belo_laut
     common = {
         "invitation": manager_invite(library=world.lamongan_district, created_by=world.facilitator_3524).token,
         "scheme": str(Scheme.objects.order_by("pk").values_list("pk", flat=True).first()),
     }
+    places = {"in": world.lamongan_village, "near": world.lumajang_village, "out": world.belo_laut}
     shared = {
-        "in": {"library": str(sembung.pk), "region": "35.24", "region_flat": "3524", **_records(sembung), **common},
-        "out": {
-            "library": str(belo_laut.pk),
-            "region": "19.05",
-            "region_flat": "1905",
-            **_records(belo_laut),
+        scope: {
+            "library": str(library.pk),
+            "region": library.regency_id or "",
+            "region_flat": (library.regency_id or "").replace(".", ""),
+            **_records(library),
             **common,
-        },
+        }
+        for scope, library in places.items()
     }
     owned: dict[str, dict[str, str]] = {}
     keys: dict[str, str] = {}
