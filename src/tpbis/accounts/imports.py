@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tpbis.accounts.models import TITLES_FOR_ROLE, Invitation, Membership, Role, Title, User
 from tpbis.accounts.scope import Scope
@@ -33,7 +33,7 @@ TEMPLATE_HEADERS = ("email", "nama", "peran", "npp", "kode_wilayah", "jabatan")
 TEMPLATE_EXAMPLE = ("pengelola.labrukkidul@example.id", "Siti Aminah", "pengelola", "3508212004", "", "")
 _BATCH = 500
 _Fail = Callable[[str, str], None]
-INVITED = _lazy("diundang: tautan dikirim ke email")
+INVITED = gettext_lazy("diundang: tautan dikirim ke email")
 
 
 def _choice_key(value: str) -> str:

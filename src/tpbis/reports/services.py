@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tpbis.accounts.models import User
 from tpbis.libraries.models import Library
@@ -181,11 +181,11 @@ class RecordConflict(ValidationError):
 
 
 _LABEL_DONE: dict[str, Any] = {
-    AuditAction.VERIFY: _lazy("Laporan ini baru saja diverifikasi oleh %(who)s (%(when)s)."),
-    AuditAction.RETURN: _lazy("Laporan ini baru saja dikembalikan oleh %(who)s (%(when)s)."),
-    AuditAction.SUBMIT: _lazy("Laporan ini baru saja dikirim oleh %(who)s (%(when)s)."),
-    AuditAction.WITHDRAW: _lazy("Laporan ini baru saja ditarik oleh %(who)s (%(when)s)."),
-    AuditAction.UPDATE: _lazy("Laporan ini baru saja diubah oleh %(who)s (%(when)s)."),
+    AuditAction.VERIFY: gettext_lazy("Laporan ini baru saja diverifikasi oleh %(who)s (%(when)s)."),
+    AuditAction.RETURN: gettext_lazy("Laporan ini baru saja dikembalikan oleh %(who)s (%(when)s)."),
+    AuditAction.SUBMIT: gettext_lazy("Laporan ini baru saja dikirim oleh %(who)s (%(when)s)."),
+    AuditAction.WITHDRAW: gettext_lazy("Laporan ini baru saja ditarik oleh %(who)s (%(when)s)."),
+    AuditAction.UPDATE: gettext_lazy("Laporan ini baru saja diubah oleh %(who)s (%(when)s)."),
 }
 
 
