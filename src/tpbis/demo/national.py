@@ -76,6 +76,7 @@ COMMON_FIELDS = (
     "updated_at",
     "library",
     "external_attachments",
+    "last_edited_by",
 )
 RECORD_FIELDS: dict[type[Model], tuple[str, ...]] = {
     CommunityEngagement: (
@@ -413,6 +414,7 @@ class _RecordRows:
             updated_value,
             library_id,
             "",
+            None,
         )
 
     def _day(self, day: dt.date) -> str:

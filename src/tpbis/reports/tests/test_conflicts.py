@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ def _status_chain(record: CommunityEngagement) -> list[list[str]]:
 
 def _assert_true_chain(record: CommunityEngagement) -> None:
     chain = _status_chain(record)
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in pairwise(chain):
         assert after[0] == before[1], chain
     record.refresh_from_db()
     if chain:
