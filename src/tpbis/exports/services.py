@@ -7,7 +7,7 @@ import tempfile
 from typing import Any
 
 from django.core.files import File
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 
@@ -69,7 +69,12 @@ def _build(job: ExportJob) -> None:
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        # The counter only feeds the progress bar: a write that loses a lock to a reader of the job
+        # (SQLite refuses at once rather than wait in some modes) must not fail a long export.
+        try:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        except OperationalError:
+            logger.warning("Export %s: progress %s not recorded", job.pk, done)
 
     filename = exporter.filename(job.format)
     with tempfile.TemporaryFile() as target:
