@@ -345,7 +345,12 @@ LOGGING = {
     },
     "loggers": {
         "django.request": {"filters": ["mask_tokens"]},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "filters": ["mask_tokens"], "propagate": False},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "filters": ["mask_tokens"],
+            "propagate": False,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
