@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "tpbis.exports",
     "ninja",
     "tpbis.api",
+    "tpbis.ops",
     "axes",
 ]
 
