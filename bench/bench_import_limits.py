@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ print(json.dumps({"seconds": elapsed, "peak_mb": peak / 1024, "baseline_mb": bas
 """
 
 
-def _measure(path: Path | None) -> dict[str, object]:
+def _measure(path: Path | None) -> dict[str, Any]:
     result = subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", _CHILD, str(ROOT), str(path or "")],
         capture_output=True,
