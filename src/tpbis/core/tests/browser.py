@@ -63,12 +63,13 @@ def _snapshot_without_regions() -> str:
 
 
 @pytest.fixture(scope="module")
-def database_restored(django_db_blocker: Any) -> Iterator[None]:
+def database_restored(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """Put back what the live server's end-of-test flush wipes, for the tests that run after this module.
 
     A transactional test empties every table, including the regions and the rows data migrations
     seeded, and with --reuse-db the next session would inherit that. Django's serialized_rollback
-    would serialize the 90,000 regions too; they reload far faster with regions_load().
+    would serialize the 90,000 regions too; they reload far faster with regions_load(). It asks for the
+    test database first, so the snapshot is never taken of the developer's own database.
     """
     with django_db_blocker.unblock():
         snapshot = _snapshot_without_regions()
