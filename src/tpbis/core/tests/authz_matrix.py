@@ -4,7 +4,7 @@ who may use it and how its parameters are filled in and out of the persona's sco
 test_authz_matrix.py reads this module: a route or API operation without a case here fails the test, and
 so does every cell (route × persona × scope) that does not answer as written here.
 
-Placeholders in paths and bodies are filled by the test from objects it creates once per module:
+Slots such as {library} in paths and bodies are filled by the test from objects it creates once per module:
 
 - in scope: things of Perpustakaan Desa Sembung (Kab. Lamongan, 35.24), which every signed-in persona
   reaches: its manager, the Lamongan facilitator, the East Java officer and the national team;
@@ -15,7 +15,7 @@ Placeholders in paths and bodies are filled by the test from objects it creates 
 - things a person owns (API tokens, export jobs, uploaded import files): in = the persona's own, out =
   those of the Bangka Barat facilitator, which nobody else reaches, not even the national team.
 
-| placeholder | in | near | out |
+| slot | in | near | out |
 |---|---|---|---|
 | {library} | Sembung's id | Labruk Kidul's id | Belo Laut's id |
 | {region}, {region_flat} | 35.24, 3524 | 35.08, 3508 | 19.05, 1905 |

@@ -113,12 +113,12 @@ def test_it_notices_a_new_route_without_an_entry(settings: Any, monkeypatch: pyt
 
 @dataclass
 class Matrix:
-    """The world, plus the objects each placeholder of authz_matrix.py names, in and out of scope."""
+    """The world, plus the objects each slot ({library}, {record}, ...) of authz_matrix.py names, in and out of scope."""
 
     world: World
-    shared: dict[str, dict[str, str]]  # scope -> placeholder -> value
-    owned: dict[str, dict[str, str]]  # persona -> placeholder -> value of the persona's own object
-    others: dict[str, str]  # placeholder -> value of the Bangka Barat facilitator's object
+    shared: dict[str, dict[str, str]]  # scope -> slot -> value
+    owned: dict[str, dict[str, str]]  # persona -> slot -> value of the persona's own object
+    others: dict[str, str]  # slot -> value of the Bangka Barat facilitator's object
     keys: dict[str, str]  # persona -> API token key
     sessions: dict[str, str]  # persona -> session key of a signed-in browser
 
