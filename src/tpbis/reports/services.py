@@ -244,9 +244,14 @@ def record_submit(*, record: Any, user: User | None, seen: dt.datetime | None = 
     _set_status(record, status=Status.SUBMITTED, user=user, action=AuditAction.SUBMIT)
 
 
-def _check_not_own(record: Any, user: User) -> None:
+def _check_not_entered_by(record: Any, user: User) -> None:
     if record.entered_by_id is not None and record.entered_by_id == user.pk:
         raise ValidationError(_("Anda tidak bisa memverifikasi laporan yang Anda isi sendiri."))
+
+
+def _check_not_own(record: Any, user: User) -> None:
+    """Nobody verifies a version whose content they wrote (a return stays open to a corrector)."""
+    _check_not_entered_by(record, user)
     if record.last_edited_by_id is not None and record.last_edited_by_id == user.pk:
         raise ValidationError(
             _("Anda mengubah isi laporan ini, jadi orang lain yang memverifikasinya. Anda tetap bisa mengembalikannya.")
@@ -301,7 +306,10 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
         for record in eligible:
             record.status, record.verified_by, record.verified_at, record.updated_at = Status.VERIFIED, user, now, now
         audit_log_many(
-            records=eligible, action=AuditAction.VERIFY, user=user, changes={"status": ["submitted", "verified"]}
+            records=eligible,
+            action=AuditAction.VERIFY,
+            user=user,
+            changes={"status": [Status.SUBMITTED.value, Status.VERIFIED.value]},
         )
         done += eligible
     if done:
@@ -324,8 +332,7 @@ def record_return(*, record: Any, user: User, comment: str, seen: dt.datetime | 
     # Conditional on the status read: a return meant for a waiting record must not undo a
     # verification that landed in between (the returner has not seen it).
     _lock(record, allowed={record.status}, seen=seen)
-    if record.entered_by_id is not None and record.entered_by_id == user.pk:
-        raise ValidationError(_("Anda tidak bisa memverifikasi laporan yang Anda isi sendiri."))
+    _check_not_entered_by(record, user)
     _set_status(record, status=Status.RETURNED, user=user, action=AuditAction.RETURN, comment=comment)
 
 
