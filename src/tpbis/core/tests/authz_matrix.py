@@ -377,7 +377,26 @@ def _operations() -> list[Case]:
     ]
 
 
-CASES: list[Case] = _pages() + _operations()
+def _app_cases() -> list[Case]:
+    """Cases kept beside each app, in src/tpbis/<app>/tests/authz_cases.py as a list named CASES."""
+    import importlib
+    import pkgutil
+
+    import tpbis
+
+    cases: list[Case] = []
+    for app in sorted(module.name for module in pkgutil.iter_modules(tpbis.__path__)):
+        try:
+            module = importlib.import_module(f"tpbis.{app}.tests.authz_cases")
+        except ModuleNotFoundError as error:
+            if error.name not in (f"tpbis.{app}.tests", f"tpbis.{app}.tests.authz_cases"):
+                raise
+            continue
+        cases.extend(module.CASES)
+    return cases
+
+
+CASES: list[Case] = _pages() + _operations() + _app_cases()
 
 # Routes checked elsewhere or not pages of this system: the Django admin (its own staff check; the test
 # only checks that no persona gets past its login), the language switch and the JavaScript catalog.
