@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "tpbis.audit",
     "tpbis.regions",
     "tpbis.accounts",
+    "tpbis.notifications",
     "tpbis.libraries",
     "tpbis.reports",
     "tpbis.kpi",

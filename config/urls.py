@@ -17,6 +17,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("akun/token/", include("tpbis.api.token_urls")),
     path("akun/", include("tpbis.accounts.urls")),
+    path("notifikasi/", include("tpbis.notifications.urls")),
     path("mitra/", include("tpbis.libraries.urls")),
     path("wilayah/", include("tpbis.regions.urls")),
     path("laporan/", include("tpbis.reports.urls")),

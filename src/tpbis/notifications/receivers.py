@@ -1,0 +1,3 @@
+"""Receivers of other apps' signals that become notifications."""
+
+from __future__ import annotations
