@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tpbis.kpi",
     "tpbis.reportcards",
     "tpbis.dashboards",
+    "tpbis.worklists",
     "tpbis.demo",
     "django_tasks",
     "django_tasks_db",
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tpbis.accounts.context_processors.navigation",
+                "tpbis.notifications.context_processors.bell",
             ],
             "builtins": ["tpbis.core.templatetags.core_tags"],
         },
@@ -177,6 +179,8 @@ API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 900)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Exports of more rows than this run in the background, with a progress page and a download link.
 EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000)
+# A month's visitor report is on time when entered by this day of the following month (reporting rates).
+REPORTING_DEADLINE_DAY = env_int("REPORTING_DEADLINE_DAY", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

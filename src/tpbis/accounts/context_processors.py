@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
+from tpbis.core.templatetags.core_tags import num
+
+
+# A count shown beside a menu entry ("Verifikasi (12)"), keyed by the entry's URL name. Apps above accounts
+# register one from their AppConfig.ready(), so the menu never imports them.
+_NAV_COUNTS: dict[str, Callable[[HttpRequest], int]] = {}
+
+
+def nav_count_register(url_name: str, count: Callable[[HttpRequest], int]) -> None:
+    _NAV_COUNTS[url_name] = count
+
+
+def _with_count(request: HttpRequest, url_name: str, label: str) -> str:
+    count = _NAV_COUNTS.get(url_name)
+    if count is None:
+        return label
+    # Lazy: the COUNT runs only when a page prints the menu, not for every htmx fragment.
+    return lazy(lambda: f"{label} ({num(count(request))})", str)()
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,7 +48,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:list"), _("Laporan")))
     if Scope.at_least(role, Role.FACILITATOR):
         items.append((reverse("dashboards:region"), _("Dasbor")))
-        items.append((reverse("reports:queue"), _("Verifikasi")))
+        items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
