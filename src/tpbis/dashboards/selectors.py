@@ -10,6 +10,8 @@ Counting rules, the same on every page, export and in the JSON:
 - without account: no manager account that is not disabled and no live invitation (account status "none");
 - KPI: each partner's score as of the period's end (today's stored score when the period reaches today).
 
+Reporting rates of the monthly visitor report (expected, received, on time): see `rates.py`.
+
 Records come from `RecordSummary` (per kabupaten/kota and month) where it can answer, from the records
 themselves for kecamatan and villages and for the days of a month cut by a custom period. The number of
 queries never depends on the number of libraries or child regions.
@@ -41,6 +43,8 @@ from tpbis.dashboards.models import (
     RegencyMonth,
 )
 from tpbis.dashboards.public import public_allows, public_children_shown, public_region_check
+from tpbis.dashboards.rates import ReportingRate, reporting_cube
+from tpbis.dashboards.rates import rollup as rates_rollup
 from tpbis.dashboards.services import (
     COUNTED,
     DATED,
@@ -175,6 +179,9 @@ class RegionFigures:
     top: list[RankedLibrary]
     bottom: list[RankedLibrary]
     months: list[MonthRecords]
+    # Monthly visitor reports expected, received and on time, in all and per expected month.
+    reporting: ReportingRate = field(default_factory=ReportingRate)
+    reporting_months: tuple[tuple[dt.date, ReportingRate], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,7 @@ class ChildRow:
     participants: int
     colours: ColourCounts
     is_parent_level: bool = False  # libraries registered at the parent region itself (provincial library)
+    reporting: ReportingRate = field(default_factory=ReportingRate)
 
     @property
     def without_account_pct(self) -> float:
@@ -210,6 +218,9 @@ class ChildRow:
             "tanpa_akun_pct": self.without_account_pct,
             "peserta": self.participants,
             "hijau_pct": self.green_pct,
+            # Nothing expected sorts below 0 %.
+            "laporan_pct": -1 if self.reporting.rate is None else self.reporting.rate,
+            "tepat_waktu_pct": -1 if self.reporting.on_time_rate is None else self.reporting.on_time_rate,
         }.get(key, self.region.query_code)
 
 
@@ -223,6 +234,8 @@ CHILD_SORT_KEYS = (
     "peserta",
     *COLOURS,
     "hijau_pct",
+    "laporan_pct",
+    "tepat_waktu_pct",
 )
 
 
@@ -727,6 +740,7 @@ def _compute(
     by_child = children and target.child_length is not None
     partner_rows, kpi = _partners_and_kpi(target, end, green_limit)
     cube = _cube(target, start, end, by_child)
+    reporting = reporting_cube(area=target, by_child=by_child, start=start, end=end, today=timezone.localdate())
     partners = _partner_figures(target, end, partner_rows)
     totals = _rollup(cube, -1).get(None)
     per_month = _rollup(cube, 1)
@@ -752,14 +766,20 @@ def _compute(
             MonthRecords(month=month, records=_record_counts(per_month.get(month)))
             for month in months_between(start, end)
         ],
+        reporting=rates_rollup(reporting, -1).get(None, ReportingRate()),
+        reporting_months=tuple(sorted(rates_rollup(reporting, 1).items())),
     )
     if not by_child:
         return figures, []
-    return figures, _child_rows(region, partner_rows, _rollup(cube, 0), kpi)
+    return figures, _child_rows(region, partner_rows, _rollup(cube, 0), kpi, rates_rollup(reporting, 0))
 
 
 def _child_rows(
-    region: RegionRef, partner_rows: list[dict[str, Any]], vectors: dict[Any, Vector], kpi: _Kpi
+    region: RegionRef,
+    partner_rows: list[dict[str, Any]],
+    vectors: dict[Any, Vector],
+    kpi: _Kpi,
+    reporting: dict[Any, ReportingRate],
 ) -> list[ChildRow]:
     children = Region.objects.filter(parent_id=region.code).order_by("code").values_list("code", "name", "level")
     partners = {row["child"]: (row["n"], row["none"]) for row in partner_rows}
@@ -780,6 +800,7 @@ def _child_rows(
                 participants=_participants(vector).total,
                 colours=_colour_counts(kpi.colours_by_child.get(code, {}), n),
                 is_parent_level=ref.code == region.code,
+                reporting=reporting.get(code, ReportingRate()),
             )
         )
     return rows
@@ -932,6 +953,11 @@ def stats_json(figures: RegionFigures) -> dict[str, Any]:
         "green_100": [
             {"library": g.name, "region_code": g.region_code, "score": _number(g.score)} for g in figures.green_100
         ],
+        "reporting_rate": figures.reporting.rate,
+        "reporting_rate_on_time": figures.reporting.on_time_rate,
+        "reports_expected": figures.reporting.expected,
+        "reports_received": figures.reporting.received,
+        "reports_on_time": figures.reporting.on_time,
     }
 
 

@@ -198,6 +198,12 @@ def test_it_answers_the_stats_json_of_the_issue(east_java: World) -> None:
         "participants": {"total": 135, "male": 52, "female": 48, "disability": 9},
         "kpi": {"as_of": "2024-09-30", "hijau": 1, "kuning": 0, "merah": 2, "belum_dinilai": 0},
         "green_100": [{"library": "Perpustakaan Desa Sembung", "region_code": "35.24.01.2001", "score": 100}],
+        # 3 partners × 9 months; Sembung's January and September, both entered today: late.
+        "reporting_rate": 7.4,
+        "reporting_rate_on_time": 0.0,
+        "reports_expected": 27,
+        "reports_received": 2,
+        "reports_on_time": 0,
     }
     nation = region_stats(region_code=None, start=START, end=END)
     assert nation["region"] == {"code": None, "name": "Indonesia"}
