@@ -23,6 +23,7 @@ urlpatterns = [
     path("laporan/", include("tpbis.reports.urls")),
     path("iku/", include("tpbis.kpi.urls")),
     path("dasbor/", include("tpbis.dashboards.urls")),
+    path("kerja/", include("tpbis.worklists.urls")),
     path("capaian/", include("tpbis.dashboards.public_urls")),
     path("ekspor/", include("tpbis.exports.urls")),
     path("", include("tpbis.reportcards.urls")),  # /rapor/ and /laporan-gathering/

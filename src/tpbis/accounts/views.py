@@ -28,14 +28,14 @@ from tpbis.accounts.services import (
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Managers land on their library; facilitators and above on the dashboard of their area."""
+    """Managers land on their library; facilitators and above on the work list of their area."""
     scope: Scope = request.scope  # type: ignore[attr-defined]
     role = scope.highest_role
     if role == Role.MANAGER and len(scope.libraries) == 1:
         return redirect("libraries:detail", pk=next(iter(scope.libraries)))
     if role is None:
         return render(request, "accounts/no_role.html", status=403)
-    return redirect("dashboards:region" if Scope.at_least(role, Role.FACILITATOR) else "libraries:onboarding")
+    return redirect("worklists:home" if Scope.at_least(role, Role.FACILITATOR) else "libraries:onboarding")
 
 
 @never_cache

@@ -1,14 +1,28 @@
-"""Reads for the work lists: what waits for a facilitator or a manager, always through their scope."""
+"""Reads for the facilitator's work list: what waits for them in their area, always through their scope."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, DateField, Exists, F, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
 
 from tpbis.accounts.scope import Scope
-from tpbis.reports.models import Replication, record_models
-from tpbis.reports.selectors import verification_queue
+from tpbis.libraries.models import AccountStatus, Library
+from tpbis.libraries.selectors import LibraryFilters, library_list_for_user, library_qs_for_scope
+from tpbis.reports.models import Replication, Status, record_models
+from tpbis.reports.selectors import record_qs_for_scope, verification_queue
+
+SHOWN = 10  # items per section on the work list; the full list is one link away
+SILENT_DAYS = 60
+# Statuses that mean "nothing was sent": a draft is still on the manager's phone, a withdrawal undoes a send.
+NOT_SENT = (Status.DRAFT, Status.WITHDRAWN)
+NEVER = dt.date(1900, 1, 1)  # stands for "no record at all" inside the database's GREATEST
 
 
 def queue_models() -> dict[str, type[Any]]:
@@ -18,9 +32,111 @@ def queue_models() -> dict[str, type[Any]]:
 
 def verification_waiting_count(*, scope: Scope, user_id: int) -> int:
     """Records waiting for this user's verification across every type, in one COUNT query."""
-    parts: list[QuerySet[Any]] = [
-        verification_queue(model=model, scope=scope, user_id=user_id).order_by().values("pk")
+    parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
+    return _union(parts, when="created_at").count()
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A record on a work list, with its age in days (since it was sent, or since it was returned)."""
+
+    record_type: str
+    record: Any
+    age_days: int
+
+    @property
+    def type_label(self) -> str:
+        return str(type(self.record)._meta.verbose_name).capitalize()
+
+    @property
+    def url(self) -> str:
+        return reverse("reports:detail", args=[self.record_type, self.record.pk])
+
+
+def _union(parts: Sequence[QuerySet[Any]], *, when: str) -> QuerySet[Any]:
+    """One UNION ALL of (type, pk, moment) rows over several record types, to count and order across them."""
+    rows = [
+        qs.order_by()
+        .annotate(kind=Value(qs.model.RECORD_TYPE, output_field=CharField()), at=F(when))
+        .values("kind", "pk", "at")
+        for qs in parts
+    ]
+    first, *rest = rows
+    return first.union(*rest, all=True) if rest else first
+
+
+def _hydrate(rows: Iterable[dict[str, Any]], *, today: dt.date) -> list[WorkItem]:
+    """The records behind union rows, one query per type present, in the rows' order."""
+    rows = list(rows)
+    models = queue_models()
+    wanted: dict[str, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["kind"], []).append(row["pk"])
+    fetched: dict[tuple[str, int], Any] = {}
+    for kind, pks in wanted.items():
+        model = models[kind]
+        related = ("region",) if model is Replication else ("library", "library__region")
+        for record in model.objects.filter(pk__in=pks).select_related(*related):
+            fetched[(kind, record.pk)] = record
+    items = []
+    for row in rows:
+        record = fetched.get((row["kind"], row["pk"]))
+        if record is not None:
+            age = (today - timezone.localdate(row["at"])).days
+            items.append(WorkItem(record_type=row["kind"], record=record, age_days=max(age, 0)))
+    return items
+
+
+def to_verify(*, scope: Scope, user_id: int) -> QuerySet[Any]:
+    """Records waiting for this user's verification, every type, oldest first (union rows)."""
+    parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
+    return _union(parts, when="created_at").order_by("at", "pk")
+
+
+def returned_uncorrected(*, scope: Scope) -> QuerySet[Any]:
+    """Records returned to their library and not corrected yet, longest waiting first (union rows)."""
+    verifier = Scope(national=scope.national, provinces=scope.provinces, regencies=scope.regencies)
+    parts = [
+        record_qs_for_scope(model=model, scope=verifier).filter(status=Status.RETURNED)
         for model in queue_models().values()
     ]
-    first, *rest = parts
-    return first.union(*rest, all=True).count()
+    return _union(parts, when="updated_at").order_by("at", "pk")
+
+
+def work_items(rows: QuerySet[Any], *, today: dt.date | None = None) -> list[WorkItem]:
+    """Records for a slice of union rows (`to_verify(...)[:10]`)."""
+    return _hydrate(rows, today=today or timezone.localdate())
+
+
+def libraries_without_account(*, scope: Scope) -> QuerySet[Library]:
+    """Active libraries in the user's area with no manager account and no open invitation."""
+    verifier = Scope(national=scope.national, provinces=scope.provinces, regencies=scope.regencies)
+    return library_list_for_user(scope=verifier, filters=LibraryFilters(account_status=AccountStatus.NONE.value))
+
+
+def _last_entry(model: type[Any]) -> Any:
+    sent = model.objects.filter(library=OuterRef("pk")).exclude(status__in=NOT_SENT).order_by()
+    latest = sent.values("library").annotate(last=Max("input_date")).values("last")
+    return Coalesce(Subquery(latest, output_field=DateField()), Value(NEVER, output_field=DateField()))
+
+
+def libraries_silent(*, scope: Scope, days: int, today: dt.date | None = None) -> QuerySet[Library]:
+    """Active libraries in the user's area that sent no record in the last `days` days, the longest
+    silent first, each annotated with `last_entry` (a date, or None when they never sent anything)."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=days)
+    verifier = Scope(national=scope.national, provinces=scope.provinces, regencies=scope.regencies)
+    qs = library_qs_for_scope(scope=verifier).filter(is_active=True)
+    for model in record_models().values():
+        recent = model.objects.filter(library=OuterRef("pk"), input_date__gt=since).exclude(status__in=NOT_SENT)
+        qs = qs.filter(~Exists(recent))
+    lasts = [_last_entry(model) for model in record_models().values()]
+    return qs.annotate(last_sent=Greatest(*lasts)).select_related("region").order_by("last_sent", "name", "pk")
+
+
+def last_entry_shown(library: Library) -> dt.date | None:
+    """The annotated last entry of `libraries_silent`, None for "never"."""
+    last = getattr(library, "last_sent", None)
+    if isinstance(last, str):  # SQLite answers GREATEST over dates as text
+        last = dt.date.fromisoformat(last)
+    return None if last is None or last <= NEVER else last
