@@ -94,7 +94,7 @@ def notify(
 
 
 def notify_many(drafts: Iterable[NotificationDraft]) -> list[Notification]:
-    """Create many notifications in a bounded number of queries (four, whatever the number of drafts).
+    """Create many notifications in a bounded number of queries (three, and one INSERT per batch of rows).
 
     Skips drafts whose kind the recipient switched off and those whose (recipient, dedupe_key) exists
     already, in the database or earlier in the same batch.

@@ -23,6 +23,7 @@ from tpbis.reports.models import (
     Replication,
     Status,
 )
+from tpbis.reports.notices import notify_record_returned, notify_records_verified
 from tpbis.reports.photos import PreparedPhoto, photos_check_count, photos_for, photos_remove, photos_save
 from tpbis.reports.rules import photo_limits, record_validate_entry, replication_validate_entry
 from tpbis.reports.signals import records_changed
@@ -275,6 +276,7 @@ def record_verify(*, record: Any, user: User, seen: dt.datetime | None = None) -
     _lock(record, allowed={record.status}, seen=seen)
     _check_not_own(record, user)
     _set_status(record, status=Status.VERIFIED, user=user, action=AuditAction.VERIFY)
+    notify_records_verified(records=[record], user=user)
 
 
 @transaction.atomic
@@ -314,6 +316,7 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
         done += eligible
     if done:
         _changed(*done)
+        notify_records_verified(records=done, user=user)
     return len(done), len(records) - len(done)
 
 
@@ -334,6 +337,7 @@ def record_return(*, record: Any, user: User, comment: str, seen: dt.datetime | 
     _lock(record, allowed={record.status}, seen=seen)
     _check_not_entered_by(record, user)
     _set_status(record, status=Status.RETURNED, user=user, action=AuditAction.RETURN, comment=comment)
+    notify_record_returned(record=record, user=user, comment=comment)
 
 
 @transaction.atomic
