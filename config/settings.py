@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tpbis.kpi",
     "tpbis.reportcards",
     "tpbis.dashboards",
+    "tpbis.elis",
     "tpbis.worklists",
     "tpbis.demo",
     "django_tasks",

@@ -46,6 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("libraries:list"), _("Mitra")))
     if role is not None:
         items.append((reverse("reports:list"), _("Laporan")))
+    items.append((reverse("elis:home"), _("Elis")))
     if Scope.at_least(role, Role.FACILITATOR):
         items.append((reverse("dashboards:region"), _("Dasbor")))
         items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))

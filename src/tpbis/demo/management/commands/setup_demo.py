@@ -6,6 +6,8 @@ import os
 import time
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -48,7 +50,14 @@ class Command(BaseCommand):
                 )
             )
             self.stdout.write(_("Laporan demo: %(records)d, sejak 1 Januari tahun lalu.") % {"records": result.records})
+        self._load_elis_course()
         self._print_logins(password)
+
+    def _load_elis_course(self) -> None:
+        """The Elis course the system ships, when its file is there (loading it twice changes nothing)."""
+        path = settings.BASE_DIR / "data" / "elis" / "dasar-dasar-tpbis.json"
+        if path.is_file():
+            call_command("elis_load_course", str(path), stdout=self.stdout)
 
     def _print_logins(self, password: str) -> None:
         rows = [(_("Email"), _("Kata sandi"), _("Peran"), _("Wilayah kerja"))]
