@@ -1,0 +1,43 @@
+"""The daily run on the database queue: booked once, run by the worker, booking the next day itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from conftest import World
+from tpbis.notifications.models import Notification
+from tpbis.reminders.tasks import next_run_at, reminders_schedule, reminders_send_task
+
+
+def _waiting() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path=reminders_send_task.module_path, status=TaskResultStatus.READY))
+
+
+def test_it_books_the_next_run_at_the_configured_hour(db: None, settings: Any) -> None:
+    settings.REMINDERS_HOUR = 7
+    early = timezone.make_aware(dt.datetime(2026, 11, 16, 5, 30))
+    assert timezone.localtime(next_run_at(now=early)).hour == 7
+    assert timezone.localtime(next_run_at(now=early)).date() == dt.date(2026, 11, 16)
+    late = timezone.make_aware(dt.datetime(2026, 11, 16, 9, 0))
+    assert next_run_at(now=late) == late  # missed today's hour: run now, reminders are idempotent
+
+
+def test_it_books_one_run_only(db: None) -> None:
+    assert reminders_schedule() is not None
+    assert reminders_schedule() is None
+    assert len(_waiting()) == 1
+
+
+def test_the_worker_runs_it_and_it_books_tomorrow(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    reminders_send_task.using(run_after=timezone.now() - dt.timedelta(minutes=1)).enqueue()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, max_tasks=1)
+    assert Notification.objects.filter(recipient=world.manager, dedupe_key__startswith="reminder:").exists()
+    [booked] = _waiting()
+    assert booked.run_after > timezone.now()
