@@ -142,6 +142,25 @@ def _owned(user: Any) -> tuple[dict[str, str], str]:
     return {"token": str(token.pk), "job": str(job.pk), "import_file": import_file}, key
 
 
+def _app_slot_builders() -> list[Any]:
+    """An app whose routes need objects of its own may define `matrix_slots(world)` in its authz_cases.py,
+    returning {"in"/"near"/"out": {slot: value}, persona: {slot: their own object}, "others": {...}}."""
+    import importlib
+    import pkgutil
+
+    import tpbis
+
+    builders = []
+    for app in sorted(module.name for module in pkgutil.iter_modules(tpbis.__path__)):
+        try:
+            module = importlib.import_module(f"tpbis.{app}.tests.authz_cases")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "matrix_slots"):
+            builders.append(module.matrix_slots)
+    return builders
+
+
 def matrix_build() -> Matrix:
     world = world_build()
     common = {
@@ -164,6 +183,13 @@ def matrix_build() -> Matrix:
     for persona in PERSONAS[1:]:
         owned[persona], keys[persona] = _owned(getattr(world, persona))
     others, _key = _owned(world.facilitator_1905)
+    for fill in _app_slot_builders():
+        extra = fill(world)
+        for scope, values in shared.items():
+            values.update(extra.get(scope, {}))
+        for persona, values in owned.items():
+            values.update(extra.get(persona, {}))
+        others.update(extra.get("others", {}))
     sessions = {}
     for persona in PERSONAS[1:]:
         browser = Client()
