@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tpbis.reportcards",
     "tpbis.dashboards",
     "tpbis.elis",
+    "tpbis.reminders",
     "tpbis.worklists",
     "tpbis.demo",
     "django_tasks",
@@ -180,6 +181,8 @@ API_TOKEN_FAILURE_WINDOW = env_int("API_TOKEN_FAILURE_WINDOW", 900)
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Exports of more rows than this run in the background, with a progress page and a download link.
 EXPORT_SYNC_LIMIT = env_int("EXPORT_SYNC_LIMIT", 5000)
+# The daily reminder run (tpbis/reminders/tasks.py) starts at this hour of TIME_ZONE (Asia/Jakarta).
+REMINDERS_HOUR = env_int("REMINDERS_HOUR", 7)
 # A month's visitor report is on time when entered by this day of the following month (reporting rates).
 REPORTING_DEADLINE_DAY = env_int("REPORTING_DEADLINE_DAY", 10)
 

@@ -54,6 +54,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
+    if Scope.at_least(role, Role.PROVINCE):
+        items.append((reverse("reminders:rules"), _("Pengingat")))
     if role == Role.NATIONAL:
         items.append((reverse("kpi:schemes"), _("Skema IKU")))
         items.append((reverse("audit:list"), _("Jejak audit")))
