@@ -62,15 +62,6 @@ def key_figures(record: Any) -> str:
     return ""
 
 
-def item_title(item: WorkItem) -> str:
-    record = item.record
-    if record.title_text:
-        return f"{item.type_label}: {record.title_text}"
-    if isinstance(record, Replication):
-        return f"{item.type_label} {record.year}"
-    return f"{item.type_label} {_month(record)}"
-
-
 def _where_and_when(record: Any) -> list[str]:
     if isinstance(record, Replication):
         return [record.region.name]
@@ -81,7 +72,7 @@ def _where_and_when(record: Any) -> list[str]:
 
 def record_item(item: WorkItem, *, age_text: str) -> SectionItem:
     parts = [*_where_and_when(item.record), key_figures(item.record), age_text % {"n": num(item.age_days)}]
-    return SectionItem(label=item_title(item), url=item.url, note=" · ".join(p for p in parts if p))
+    return SectionItem(label=item.title, url=item.url, note=" · ".join(p for p in parts if p))
 
 
 def waiting_for(n: int) -> str:

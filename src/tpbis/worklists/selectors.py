@@ -11,6 +11,7 @@ from django.db.models import CharField, DateField, Exists, F, Max, OuterRef, Que
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import AccountStatus, Library
@@ -33,7 +34,7 @@ def queue_models() -> dict[str, type[Any]]:
 def verification_waiting_count(*, scope: Scope, user_id: int) -> int:
     """Records waiting for this user's verification across every type, in one COUNT query."""
     parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
-    return _union(parts, when="created_at").count()
+    return records_union(parts, when="created_at").count()
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,20 @@ class WorkItem:
         return str(type(self.record)._meta.verbose_name).capitalize()
 
     @property
+    def title(self) -> str:
+        record = self.record
+        if record.title_text:
+            return f"{self.type_label}: {record.title_text}"
+        if isinstance(record, Replication):
+            return f"{self.type_label} {record.year}"
+        return f"{self.type_label} {date_format(dt.date(record.year, record.month, 1), 'M Y')}"
+
+    @property
     def url(self) -> str:
         return reverse("reports:detail", args=[self.record_type, self.record.pk])
 
 
-def _union(parts: Sequence[QuerySet[Any]], *, when: str) -> QuerySet[Any]:
+def records_union(parts: Sequence[QuerySet[Any]], *, when: str) -> QuerySet[Any]:
     """One UNION ALL of (type, pk, moment) rows over several record types, to count and order across them."""
     rows = [
         qs.order_by()
@@ -90,7 +100,7 @@ def _hydrate(rows: Iterable[dict[str, Any]], *, today: dt.date) -> list[WorkItem
 def to_verify(*, scope: Scope, user_id: int) -> QuerySet[Any]:
     """Records waiting for this user's verification, every type, oldest first (union rows)."""
     parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
-    return _union(parts, when="created_at").order_by("at", "pk")
+    return records_union(parts, when="created_at").order_by("at", "pk")
 
 
 def returned_uncorrected(*, scope: Scope) -> QuerySet[Any]:
@@ -100,7 +110,7 @@ def returned_uncorrected(*, scope: Scope) -> QuerySet[Any]:
         record_qs_for_scope(model=model, scope=verifier).filter(status=Status.RETURNED)
         for model in queue_models().values()
     ]
-    return _union(parts, when="updated_at").order_by("at", "pk")
+    return records_union(parts, when="updated_at").order_by("at", "pk")
 
 
 def work_items(rows: QuerySet[Any], *, today: dt.date | None = None) -> list[WorkItem]:
