@@ -19,11 +19,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Development commands may use the published fallback key; `make serve` never does.
 run bench messages: export DJANGO_ALLOW_INSECURE_KEY = 1
 
-# A worker builds large exports in the background; it stops when the server stops.
+# A worker builds large exports and sends the daily reminders (booked by reminders_schedule) in the
+# background; it stops when the server stops.
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
+	$(PY) manage.py reminders_schedule
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -35,6 +37,7 @@ serve: secret-key install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py reminders_schedule
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	PORT=$(PORT) $(VENV)/bin/gunicorn --config config/gunicorn.conf.py & server=$$!; \
 	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT INT TERM; \
