@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Invitation, Membership, Role, User
+from tpbis.accounts.signals import invitation_accepted
 from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change
 from tpbis.libraries.models import Library
@@ -47,6 +48,7 @@ class IssuedInvitation:
             if library
             else _("Anda diundang memakai SIM TPBIS.")
         )
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
         until = date_format(timezone.localtime(invitation.expires_at), "j F Y")
         return "\n".join(
             [

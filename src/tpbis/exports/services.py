@@ -9,13 +9,17 @@ from typing import Any
 from django.core.files import File
 from django.db import OperationalError, transaction
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import User
 from tpbis.accounts.scope import scope_for_user
 from tpbis.exports.exporters import exporter_build
 from tpbis.exports.models import ExportFormat, ExportJob, JobStatus
 from tpbis.exports.renderers import csv_write, xlsx_write
+from tpbis.notifications.models import Kind
+from tpbis.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +60,13 @@ def export_run(*, job_id: int) -> None:
             _build(job)
     except Exception:
         logger.exception("Export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            error=translation.gettext("Ekspor gagal dibuat. Silakan coba lagi atau hubungi admin."),
-        )
+        with transaction.atomic():
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=JobStatus.FAILED,
+                finished_at=timezone.now(),
+                error=translation.gettext("Ekspor gagal dibuat. Silakan coba lagi atau hubungi admin."),
+            )
+            _notify_finished(job, ok=False)
 
 
 def _build(job: ExportJob) -> None:
@@ -86,4 +92,22 @@ def _build(job: ExportJob) -> None:
         job.filename = filename
         job.file.save(filename, File(target), save=False)
     done: dict[str, Any] = {"status": JobStatus.DONE, "finished_at": timezone.now()}
-    ExportJob.objects.filter(pk=job.pk).update(filename=filename, file=job.file.name, **done)
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job.pk).update(filename=filename, file=job.file.name, **done)
+        _notify_finished(job, ok=True)
+
+
+def _notify_finished(job: ExportJob, *, ok: bool) -> None:
+    """Tell the requester, who may have left the progress page, in the language they asked in."""
+    with translation.override(job.language or None):
+        values = {"name": job.filename or str(job)}
+        notify(
+            recipient=job.user,
+            kind=Kind.EXPORT_READY,
+            title=(_("Ekspor siap diunduh: %(name)s") if ok else _("Ekspor gagal dibuat: %(name)s")) % values,
+            body=_("File ekspor Anda sudah jadi. Unduh lewat tautan di bawah.")
+            if ok
+            else _("Ekspor gagal dibuat. Silakan coba lagi atau hubungi admin."),
+            url=reverse("exports:job", args=[job.pk]),
+            dedupe_key=f"export:{job.pk}",
+        )

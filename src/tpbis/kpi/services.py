@@ -21,6 +21,7 @@ from tpbis.audit.services import audit_change, audit_diff, audit_snapshot, decim
 from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
 from tpbis.kpi.facts import gather_facts
 from tpbis.kpi.models import Colour, Component, CurrentScore, MonthScore, Scheme
+from tpbis.kpi.notices import notify_colour_changes, notify_scheme_new
 from tpbis.libraries.models import Library, LibraryKind
 
 SCHEME_AUDITED = ("name", "effective_from", "green_above", "yellow_above", "is_active", "notes")
@@ -133,7 +134,11 @@ def kpi_refresh(
 
 def _store_current_scores(current: dict[int, Result], as_of: dt.date) -> None:
     """Upsert only scores that changed; for the rest one UPDATE moves their date forward."""
-    stored = dict(CurrentScore.objects.filter(library_id__in=list(current)).values_list("library_id", "signature"))
+    stored_rows = list(
+        CurrentScore.objects.filter(library_id__in=list(current)).values_list("library_id", "signature", "colour")
+    )
+    stored = {library_id: signature for library_id, signature, _colour in stored_rows}
+    stored_colour = {library_id: colour for library_id, _signature, colour in stored_rows}
     signature_of: dict[int, str] = {}  # results are shared between libraries with equal facts
     changed: list[CurrentScore] = []
     unchanged: list[int] = []
@@ -160,6 +165,13 @@ def _store_current_scores(current: dict[int, Result], as_of: dt.date) -> None:
         update_conflicts=True,
         unique_fields=["library"],
         update_fields=["as_of", "scheme", "score", "colour", "parts", "signature", "computed_at"],
+    )
+    # A library scored for the first time has no colour to change from: only moves are news.
+    notify_colour_changes(
+        changes=[
+            (s.library_id, stored_colour[s.library_id], s.colour) for s in changed if s.library_id in stored_colour
+        ],
+        as_of=as_of,
     )
     for start in range(0, len(unchanged), 5000):
         CurrentScore.objects.filter(library_id__in=unchanged[start : start + 5000]).exclude(as_of=as_of).update(
@@ -228,6 +240,8 @@ def scheme_save(*, form: ModelForm[Scheme], formset: BaseInlineFormSet[Any, Any,
             action = AuditAction.SCHEME_UPDATE if existing else AuditAction.SCHEME_CREATE
             audit_change(actor=actor, action=action, target=scheme, changes=changes)
         kpi_refresh()
+        if scheme.is_active and not existing:
+            notify_scheme_new(scheme=scheme)
     return scheme
 
 
@@ -246,3 +260,5 @@ def scheme_set_active(*, scheme: Scheme, active: bool, actor: User) -> None:
             actor=actor, action=action, target=locked, changes=audit_diff(before, audit_snapshot(locked, ["is_active"]))
         )
         kpi_refresh()
+        if active:
+            notify_scheme_new(scheme=locked)
