@@ -200,3 +200,19 @@ class Invitation(models.Model):
             and self.expires_at > timezone.now()
             and self.failed_attempts < self.MAX_FAILED_ATTEMPTS
         )
+
+
+class DismissedTip(models.Model):
+    """A guide a person closed (the first-entry walkthrough): it stays closed on every device they use."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=40)
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("panduan yang ditutup")
+        verbose_name_plural = _("panduan yang ditutup")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="dismissed_tip_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.key}"

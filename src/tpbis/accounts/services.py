@@ -349,12 +349,13 @@ def _grant(*, invitation: Invitation, user: User) -> Membership | None:
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
     audit_change(actor=user, action=AuditAction.INVITE_ACCEPT, target=invitation)
-    # Other links for the same person, and the library's other manager links, are now pointless or
-    # dangerous (two links gave two manager accounts): close them so none can be used.
+    # Other links for the same person, and the library's other open manager links, are now pointless or
+    # dangerous (two open links gave two manager accounts): close them so none can be used. A link sent
+    # to a named address stays: a library may have more than one manager on purpose.
     others = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).exclude(pk=invitation.pk)
     stale = Q(user=user) | Q(email=user.email)
     if invitation.library_id is not None and invitation.role == Role.MANAGER:
-        stale |= Q(library_id=invitation.library_id, role=Role.MANAGER)
+        stale |= Q(library_id=invitation.library_id, role=Role.MANAGER, email="", user__isnull=True)
     for other in others.filter(stale):
         other.revoked_at = now
         other.save(update_fields=["revoked_at"])

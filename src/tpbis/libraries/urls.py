@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tpbis.libraries import import_views, views
+from tpbis.libraries import handover_views, import_views, views
 
 app_name = "libraries"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/ubah/", views.library_edit_view, name="edit"),
     path("<int:pk>/status/", views.library_set_active_view, name="set_active"),
     path("<int:pk>/undang/", views.library_invite_view, name="invite"),
+    path("<int:pk>/serah-terima/", handover_views.handover_view, name="handover"),
+    path("<int:pk>/panduan/tutup/", handover_views.first_entry_dismiss, name="first_entry_dismiss"),
     path("akun/", views.onboarding, name="onboarding"),
     path("akun/lembar-qr/", views.qr_sheet, name="qr_sheet"),
     path("impor/", import_views.import_start, name="import"),

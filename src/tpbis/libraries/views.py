@@ -18,6 +18,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.accounts.services import manager_invite
 from tpbis.audit.selectors import audit_for_library, audit_rows
 from tpbis.kpi.selectors import score_explained
+from tpbis.libraries.first_entry import first_entry_guide
 from tpbis.libraries.forms import LibraryFilterForm, LibraryForm
 from tpbis.libraries.models import FUNDING_SOURCE_SUGGESTIONS, AccountStatus, Library
 from tpbis.libraries.onboarding import qr_svg
@@ -115,6 +116,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "returned": returned,
             "explained": explained,
             "history": audit_rows(audit_for_library(library_id=library.pk)[:HISTORY_SHOWN], page_about=library),
+            "first_entry": first_entry_guide(user=_user(request), library=library, role=role),
         },
     )
 
