@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "ninja",
     "tpbis.api",
     "tpbis.ops",
+    "tpbis.search",
+    "tpbis.help",
     "axes",
 ]
 

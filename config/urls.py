@@ -31,6 +31,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("audit/", include("tpbis.audit.urls")),
+    path("cari/", include("tpbis.search.urls")),
+    path("bantuan/", include("tpbis.help.urls")),
     path("pengingat/", include("tpbis.reminders.urls")),
     path("elis/", include("tpbis.elis.urls")),
     path("admin/", admin.site.urls),

@@ -61,4 +61,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("audit:list"), _("Jejak audit")))
     if role == Role.NATIONAL and user.is_staff:
         items.append((reverse("admin:index"), _("Admin")))
+    items.append((reverse("help:index"), _("Bantuan")))
     return {"nav_items": items, "user_role": role}
