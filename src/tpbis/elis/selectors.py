@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from tpbis.accounts.models import User
+from tpbis.accounts.models import Membership, Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.elis.content import ImageRef
 from tpbis.elis.models import (
@@ -217,11 +217,24 @@ def figures_total(qs: QuerySet[Enrollment]) -> dict[str, Any]:
 # ------------------------------------------------------------------------ for rapor, gathering and KPI
 
 
-def core_finished_count(*, region: str | None = None, library_id: int | None = None) -> int:
-    """Managers (distinct people) of a region's or a library's libraries who finished a core course."""
-    qs = Enrollment.objects.filter(course__is_core=True, finished_at__isnull=False, library__isnull=False)
-    qs = qs.filter(library_id=library_id) if library_id is not None else qs.filter(region_filter_q(region))
-    return qs.values("user_id").distinct().count()
+@dataclass(frozen=True)
+class CoreFinished:
+    finished: int  # people who finished a core course while managing one of these libraries
+    managers: int  # people who manage one of these libraries today
+
+
+def core_finished(*, region: str | None = None, library_id: int | None = None) -> CoreFinished:
+    """How many managers of a region's (or one library's) libraries finished a core course."""
+    enrolled = Enrollment.objects.filter(course__is_core=True, finished_at__isnull=False, library__isnull=False)
+    members = Membership.objects.filter(role=Role.MANAGER, library__isnull=False)
+    if library_id is not None:
+        enrolled, members = enrolled.filter(library_id=library_id), members.filter(library_id=library_id)
+    else:
+        enrolled, members = enrolled.filter(region_filter_q(region)), members.filter(region_filter_q(region))
+    return CoreFinished(
+        finished=enrolled.values("user_id").distinct().count(),
+        managers=members.values("user_id").distinct().count(),
+    )
 
 
 @dataclass(frozen=True)
