@@ -31,7 +31,9 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
 
+from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.services import COUNTED
 from tpbis.libraries.models import Library
 from tpbis.reports.models import Visitors
@@ -218,3 +220,20 @@ def library_reporting_year(*, library: Library, year: int, today: dt.date) -> Li
         area=OneLibrary(library.pk), by_child=False, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), today=today
     )
     return LibraryYearReporting(year=year, rate=rollup(cube, -1).get(None, ReportingRate()))
+
+
+def rate_text(value: float | None) -> str:
+    """A rate as a page, a PDF or an export shows it: "72,5%" ("72.5%" in English); "–" for no rate."""
+    return "–" if value is None else f"{pct1(value)}%"
+
+
+def reporting_sentence(rate: ReportingRate) -> str:
+    """The headline line: "Laporan pengunjung: 72,5% masuk, 61,0% tepat waktu (29 dari 40 laporan)"."""
+    if not rate.expected:
+        return _("Laporan pengunjung: – (belum ada bulan yang wajib dilaporkan pada periode ini)")
+    return _("Laporan pengunjung: %(rate)s masuk, %(on_time)s tepat waktu (%(received)s dari %(expected)s laporan)") % {
+        "rate": rate_text(rate.rate),
+        "on_time": rate_text(rate.on_time_rate),
+        "received": num(rate.received),
+        "expected": num(rate.expected),
+    }

@@ -18,6 +18,7 @@ from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.charts import month_bars, province_tiles
 from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.public import public_region_check
+from tpbis.dashboards.rates import rate_text
 from tpbis.dashboards.selectors import (
     GREEN_LISTED,
     ChildRow,
@@ -74,6 +75,8 @@ def _cells(row: ChildRow) -> list[str]:
         num(row.participants),
         *(num(n) for n in (colours.hijau, colours.kuning, colours.merah, colours.belum_dinilai)),
         f"{pct1(row.green_pct)}%",
+        rate_text(row.reporting.rate),
+        rate_text(row.reporting.on_time_rate),
     ]
 
 
@@ -92,6 +95,8 @@ def _columns() -> list[tuple[str, str]]:
         ("merah", _("Merah")),
         ("belum_dinilai", _("Belum dinilai")),
         ("hijau_pct", _("% hijau")),
+        ("laporan_pct", _("Laporan pengunjung masuk")),
+        ("tepat_waktu_pct", _("Laporan pengunjung tepat waktu")),
     ]
 
 

@@ -390,7 +390,16 @@ class ChildRegionExporter(Exporter):
             ]
         columns += [Column(_("Peserta"), 10)]
         columns += [Column(label, 12) for label in labels(Colour).values()]
-        return [*columns, Column(_("% hijau"), 10)]
+        columns.append(Column(_("% hijau"), 10))
+        # Monthly visitor reports (dashboards/rates.py); a rate is empty when nothing is expected.
+        return [
+            *columns,
+            Column(_("Laporan pengunjung diharapkan"), 14),
+            Column(_("Laporan pengunjung masuk"), 14),
+            Column(_("Laporan pengunjung tepat waktu"), 14),
+            Column(_("% laporan pengunjung masuk"), 14),
+            Column(_("% laporan pengunjung tepat waktu"), 14),
+        ]
 
     def count(self) -> int:
         return len(self._child_rows())
@@ -419,7 +428,16 @@ class ChildRegionExporter(Exporter):
             cells += [counts.submitted if counts else 0, counts.verified if counts else 0]
         cells.append(obj.participants)
         cells += [obj.colours.count(colour) for colour in labels(Colour)]
-        return [*cells, obj.green_pct]
+        reporting = obj.reporting
+        return [
+            *cells,
+            obj.green_pct,
+            reporting.expected,
+            reporting.received,
+            reporting.on_time,
+            reporting.rate,
+            reporting.on_time_rate,
+        ]
 
 
 CHILD_RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")

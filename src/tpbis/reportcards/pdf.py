@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tpbis.dashboards.rates import rate_text, reporting_sentence
 from tpbis.kpi.models import Colour
 from tpbis.reportcards.formatting import date_text, headline_text, number_text, period_text
 from tpbis.reportcards.selectors import GatheringReport, ReportCard
@@ -209,6 +210,7 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
         text(_("IKU per %(date)s") % {"date": date_text(figures.kpi_as_of)}, "muted"),
         Spacer(1, 4 * mm),
         text(headline_text(report.headline), "lead"),
+        text(reporting_sentence(figures.reporting)),
         Spacer(1, 2 * mm),
         table(
             [_("Hijau"), _("Kuning"), _("Merah"), _("Belum Dinilai"), _("Peserta kegiatan"), _("Publikasi")],
@@ -262,6 +264,8 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
                     _("Kuning"),
                     _("Merah"),
                     _("Tanpa akun"),
+                    _("Laporan pengunjung masuk"),
+                    _("Laporan pengunjung tepat waktu"),
                 ],
                 [
                     [
@@ -276,11 +280,13 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
                         number_text(row.colours.kuning),
                         number_text(row.colours.merah),
                         number_text(row.without_account),
+                        rate_text(row.reporting.rate),
+                        rate_text(row.reporting.on_time_rate),
                     ]
                     for row in report.children
                 ],
-                [WIDTH * 0.24] + [WIDTH * 0.76 / 8] * 8,
-                numeric=range(1, 9),
+                [WIDTH * 0.2] + [WIDTH * 0.8 / 10] * 10,
+                numeric=range(1, 11),
             ),
         ]
     if report.most_active:

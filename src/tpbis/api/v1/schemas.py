@@ -277,3 +277,77 @@ class ReturnIn(Schema):
 
 class WithdrawIn(Schema):
     comment: str = Field("", max_length=1000)
+
+
+class StatsRegion(Schema):
+    code: str | None = Field(description="Kode wilayah; null untuk Indonesia.")
+    name: str
+
+
+class StatsPeriod(Schema):
+    start: str = Field(description="YYYY-MM-DD")
+    end: str = Field(description="YYYY-MM-DD")
+
+
+class StatsPartners(Schema):
+    total: int
+    by_kind: dict[str, int]
+    by_support: dict[str, int]
+    without_account: int
+    without_account_pct: float
+
+
+class StatsRecordCounts(Schema):
+    submitted: int = Field(description="Dikirim atau terverifikasi.")
+    verified: int
+
+
+class StatsParticipants(Schema):
+    total: int
+    male: int
+    female: int
+    disability: int
+
+
+class StatsKpi(Schema):
+    as_of: str = Field(description="YYYY-MM-DD")
+    hijau: int
+    kuning: int
+    merah: int
+    belum_dinilai: int
+
+
+class StatsGreen(Schema):
+    library: str
+    region_code: str
+    score: int | float | None
+
+
+class StatsOut(Schema):
+    """A region's figures for a period (`GET /api/v1/stats`), counted as on the dashboards."""
+
+    region: StatsRegion
+    period: StatsPeriod
+    partners: StatsPartners
+    records: dict[str, StatsRecordCounts] = Field(
+        description="Per jenis laporan: pelibatan, advokasi, publikasi, peningkatan, pengunjung."
+    )
+    participants: StatsParticipants
+    kpi: StatsKpi
+    green_100: list[StatsGreen]
+    reporting_rate: float | None = Field(
+        description=(
+            "Laporan pengunjung bulanan yang masuk, dalam persen dari yang diharapkan (satu desimal); null bila "
+            "tidak ada yang diharapkan. Diharapkan: satu laporan per mitra aktif per bulan yang tercakup penuh "
+            "dalam periode dan sudah berakhir, sejak tahun angkatan mitra."
+        )
+    )
+    reporting_rate_on_time: float | None = Field(
+        description=(
+            "Laporan pengunjung yang masuk tepat waktu (tanggal input paling lambat tanggal REPORTING_DEADLINE_DAY, "
+            "bawaan 10, bulan berikutnya), dalam persen dari yang diharapkan; null bila tidak ada yang diharapkan."
+        )
+    )
+    reports_expected: int = Field(description="Laporan pengunjung bulanan yang diharapkan (mitra × bulan).")
+    reports_received: int = Field(description="Laporan yang diharapkan dan masuk (dikirim atau terverifikasi).")
+    reports_on_time: int = Field(description="Laporan yang masuk tepat waktu.")

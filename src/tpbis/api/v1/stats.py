@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from tpbis.api.v1.base import ErrorOut, api, optional_scope
+from tpbis.api.v1.schemas import StatsOut
 from tpbis.dashboards.periods import dates_check
 from tpbis.dashboards.public import below_floor_message, public_allows
 from tpbis.dashboards.selectors import region_stats
@@ -32,13 +33,15 @@ def _iso(value: str | None, default: dt.date) -> dt.date | None:
 @router.get(
     "/stats",
     auth=None,
-    response={200: dict[str, Any], 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: StatsOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     operation_id="stats",
 )
 def stats(request: HttpRequest, region: str | None = None, start: str | None = None, end: str | None = None) -> Any:
     """A region's figures (no personal data); region optional (the nation), period by default 1 January
     of this year to today. Counting rules as on the dashboards. Public down to kabupaten/kota level, as
-    on /capaian/; a kecamatan or a village only with a token (or session) whose scope covers it."""
+    on /capaian/; a kecamatan or a village only with a token (or session) whose scope covers it. The
+    reporting rate of the monthly visitor report (`reporting_rate`, `reporting_rate_on_time` and its
+    counts) follows the rules of dashboards/rates.py."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     raw = (region or "").strip()

@@ -19,6 +19,7 @@ from tpbis.dashboards.rates import (
 from tpbis.dashboards.selectors import child_region_rows, region_figures, region_stats
 from tpbis.libraries.models import Library
 from tpbis.reports.models import Status, Visitors
+from tpbis.reports.signals import records_changed
 
 V, S = Status.VERIFIED, Status.SUBMITTED
 YEAR_START, YEAR_END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
@@ -41,6 +42,10 @@ def visitors(library: Library, year: int, month: int, entered: str, status: str 
 
 @pytest.fixture
 def reported(world: World) -> World:
+    return reported_build(world)
+
+
+def reported_build(world: World) -> World:
     """2025's visitor reports, by hand:
 
     - Sembung (village 35.24.01.2001): Jan–Oct, but May returned; February entered late (11 March);
@@ -69,6 +74,7 @@ def reported(world: World) -> World:
     visitors(newcomer, 2025, 12, "2026-01-05")
     closed = make_library("Perpustakaan Desa Tutup", "35.24.01.2001", is_active=False)
     visitors(closed, 2025, 1, "2025-02-05")
+    records_changed.send(sender=None, library_ids=set(Library.objects.values_list("pk", flat=True)))
     return world
 
 
