@@ -18,6 +18,6 @@ class WorklistsConfig(AppConfig):
             "reports:queue",
             lambda request: verification_waiting_count(
                 scope=request.scope,  # type: ignore[attr-defined]
-                user_id=request.user.pk,
+                user_id=int(request.user.pk or 0),
             ),
         )

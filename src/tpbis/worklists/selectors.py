@@ -113,7 +113,7 @@ def returned_uncorrected(*, scope: Scope) -> QuerySet[Any]:
     return records_union(parts, when="updated_at").order_by("at", "pk")
 
 
-def work_items(rows: QuerySet[Any], *, today: dt.date | None = None) -> list[WorkItem]:
+def work_items(rows: Iterable[dict[str, Any]], *, today: dt.date | None = None) -> list[WorkItem]:
     """Records for a slice of union rows (`to_verify(...)[:10]`)."""
     return _hydrate(rows, today=today or timezone.localdate())
 

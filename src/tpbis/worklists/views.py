@@ -42,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = _facilitator_scope(request)
     form = _days_form(request)
     sections = [
-        verify_section(scope=scope, user_id=request.user.pk),
+        verify_section(scope=scope, user_id=int(request.user.pk or 0)),
         without_account_section(scope=scope),
         silent_section(scope=scope, days=form.days()),
         returned_section(scope=scope),

@@ -33,7 +33,7 @@ def test_it_refuses_a_disabled_account(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("persona", "target"),
-    [("manager", "/mitra/{lamongan_village}/"), ("facilitator_3524", "/dasbor/"), ("national", "/dasbor/")],
+    [("manager", "/mitra/{lamongan_village}/"), ("facilitator_3524", "/kerja/"), ("national", "/kerja/")],
 )
 def test_it_sends_each_role_to_its_start_page(world: World, persona: str, target: str) -> None:
     response = world.client_for(getattr(world, persona)).get("/")

@@ -167,3 +167,15 @@ def test_it_answers_in_a_bounded_number_of_queries(world: World, django_assert_m
         assert client.get("/kerja/dikembalikan/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/kerja/senyap/?hari=1").status_code == 200
+
+
+def test_the_pages_keep_the_content_security_policy(world: World) -> None:
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+
+    engagement(world.lamongan_village, world.manager, days_ago=2, status=Status.DRAFT)
+    engagement(world.lamongan_village, world.manager, days_ago=2, status=Status.RETURNED)
+    problems = []
+    for path in ("/kerja/", "/kerja/senyap/?hari=5", "/kerja/dikembalikan/"):
+        problems += policy_problems(world.client_for(world.facilitator_3524), path)
+    problems += policy_problems(world.client_for(world.manager), f"/mitra/{world.lamongan_village.pk}/")
+    assert not problems, "\n".join(problems)
