@@ -229,7 +229,24 @@ def test_it_shows_only_the_box_without_a_query(world: World) -> None:
     assert "errorlist" not in response.content.decode()
 
 
-ODD = ["%", "%%", "_", "__", "'", "''", '"', "a'b", "100%", "semb_ng", "\\", "\\%", "<script>", "😀😀", "ñandú", "Ωμέγα"]
+ODD = [
+    "%",
+    "%%",
+    "_",
+    "__",
+    "'",
+    "''",
+    '"',
+    "a'b",
+    "100%",
+    "semb_ng",
+    "\\",
+    "\\%",
+    "<script>",
+    "😀😀",
+    "ñandú",
+    "Ωμέγα",
+]
 ODD += ["'; DROP TABLE x; --", "a:*", "a & b", "!(x)", "a|b", "x\x00y", "\t\n  ab", "ab\x7f", "((", "'':*", "-- --"]
 
 
@@ -279,9 +296,7 @@ def test_it_caps_the_count_of_a_common_word(seeded: Seeded) -> None:
     assert f"({COUNT_CAP}+)" in response.content.decode()
 
 
-def test_the_number_of_queries_does_not_grow_with_the_data(
-    seeded: Seeded, django_assert_max_num_queries: Any
-) -> None:
+def test_the_number_of_queries_does_not_grow_with_the_data(seeded: Seeded, django_assert_max_num_queries: Any) -> None:
     world = seeded.world
     for n in range(30):
         activity(world.lamongan_village, f"Perpustakaan keliling {n}")
