@@ -23,7 +23,10 @@ def notify_colour_changes(*, changes: Iterable[tuple[int, str, str]], as_of: dt.
 
     Three queries whatever the number of libraries (managers, names, then notify_many's own).
     """
-    moved = {library_id: (old, new) for library_id, old, new in changes if old != new}
+    # Only moves between real colours are news: "not assessed yet" comes and goes with a library's first
+    # record being submitted or returned, which the person already hears about.
+    assessed = {Colour.GREEN, Colour.YELLOW, Colour.RED}
+    moved = {library_id: (old, new) for library_id, old, new in changes if old != new and {old, new} <= assessed}
     if not moved:
         return
     managers = Membership.objects.filter(role=Role.MANAGER, library_id__in=list(moved), user__is_active=True)

@@ -62,6 +62,10 @@ def test_it_tells_the_managers_when_their_librarys_colour_moves_once_per_month_a
     assert len(_of(world.manager, Kind.SCORE_CHANGED)) == 1
     assert not Notification.objects.exclude(recipient=world.manager).filter(kind=Kind.SCORE_CHANGED).exists()
 
+    _stored_colour(world.lamongan_village, Colour.NONE)  # "not assessed" to red: no news
+    kpi_refresh(libraries=Library.objects.filter(pk=world.lamongan_village.pk))
+    assert len(_of(world.manager, Kind.SCORE_CHANGED)) == 1
+
 
 def test_it_tells_managers_and_facilitators_of_a_new_scheme_once(world: World) -> None:
     client: Client = world.client_for(world.national)
