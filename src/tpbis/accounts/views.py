@@ -35,7 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("libraries:detail", pk=next(iter(scope.libraries)))
     if role is None:
         return render(request, "accounts/no_role.html", status=403)
-    return redirect("worklists:home" if Scope.at_least(role, Role.FACILITATOR) else "libraries:onboarding")
+    # A manager of several libraries (staff who run two reading gardens) picks one from their list.
+    return redirect("worklists:home" if Scope.at_least(role, Role.FACILITATOR) else "libraries:list")
 
 
 @never_cache

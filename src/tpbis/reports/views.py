@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,6 +120,18 @@ def _same_month_record(model: type[Any], library: Library, data: dict[str, Any])
     )
 
 
+def _month_from_link(request: HttpRequest) -> dict[str, int]:
+    """The month a link asks for (?bulan=11&tahun=2026, e.g. from the work list); ignored when odd."""
+    try:
+        month, year = int(request.GET.get("bulan", "")), int(request.GET.get("tahun", ""))
+    except ValueError:
+        return {}
+    today = timezone.localdate()
+    if not 1 <= month <= 12 or not 2018 <= year <= today.year or (year, month) > (today.year, today.month):
+        return {}
+    return {"month": month, "year": year}
+
+
 @login_required
 def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
     model = record_model(record_type)
@@ -128,6 +141,8 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
         raise PermissionDenied
     form_class = FORMS[model]
     form = form_class(request.POST if request.method == "POST" else None, request.FILES or None)
+    if request.method != "POST" and model in MONTHLY:
+        form.initial.update(_month_from_link(request))
     client_id = _client_id(request)
     duplicates: list[Any] = []
     if request.method == "POST" and (saved := record_get_by_client_id(model=model, client_id=client_id)):

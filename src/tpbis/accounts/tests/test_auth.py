@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from conftest import PASSWORD, World
+from tpbis.accounts.models import Membership, Role
 
 
 def test_it_signs_in_with_an_email_in_any_case(world: World) -> None:
@@ -38,6 +39,16 @@ def test_it_refuses_a_disabled_account(world: World) -> None:
 def test_it_sends_each_role_to_its_start_page(world: World, persona: str, target: str) -> None:
     response = world.client_for(getattr(world, persona)).get("/")
     assert response["Location"] == target.format(lamongan_village=world.lamongan_village.pk)
+
+
+def test_it_sends_a_manager_of_two_libraries_to_their_list(world: World) -> None:
+    Membership.objects.create(user=world.manager, role=Role.MANAGER, library=world.lamongan_district)
+    client = world.client_for(world.manager)
+    response = client.get("/")
+    assert response["Location"] == "/mitra/"
+    page = client.get("/mitra/").content.decode()
+    assert "Perpustakaan Desa Sembung" in page and "Perpustakaan Daerah Lamongan" in page
+    assert "Labruk Kidul" not in page
 
 
 def test_it_resets_a_forgotten_password_by_email(world: World) -> None:

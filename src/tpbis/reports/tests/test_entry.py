@@ -226,3 +226,16 @@ def test_it_hides_another_kabupatens_record(world: World, manager: Any) -> None:
 def test_it_refuses_entry_for_a_library_outside_scope(world: World, manager: Any) -> None:
     response = manager.get(f"/laporan/pelibatan/baru/?perpustakaan={world.belo_laut.pk}")
     assert response.status_code == 404
+
+
+def test_it_opens_the_visitor_form_on_the_month_a_link_asks_for(world: World) -> None:
+    client = world.client_for(world.manager)
+    base = f"/laporan/pengunjung/baru/?perpustakaan={world.lamongan_village.pk}"
+    last = TODAY.replace(day=1) - dt.timedelta(days=1)
+    page = client.get(f"{base}&bulan={last.month}&tahun={last.year}").content.decode()
+    assert f'<option value="{last.month}" selected>' in page
+    assert f'<option value="{last.year}" selected>' in page
+    # A month in the future or a malformed one falls back to this month.
+    for odd in ("bulan=13&tahun=2026", "bulan=x&tahun=y", f"bulan=12&tahun={TODAY.year + 1}"):
+        page = client.get(f"{base}&{odd}").content.decode()
+        assert f'<option value="{TODAY.month}" selected>' in page
