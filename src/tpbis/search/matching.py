@@ -64,7 +64,7 @@ def text_match(
         matched |= Q(search_document=tsquery)
         rank = SearchRank(F("search_document"), tsquery)
     if fuzzy and trigram_available(qs.db):
-        similarities = [Coalesce(TrigramWordSimilarity(Value(query.text), name), 0.0) for name in fuzzy]
+        similarities = [Coalesce(TrigramWordSimilarity(query.text, name), 0.0) for name in fuzzy]
         similarity = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
         qs = qs.annotate(search_similarity=similarity)
         matched |= Q(search_similarity__gte=TRIGRAM_THRESHOLD)

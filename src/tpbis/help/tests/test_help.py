@@ -87,3 +87,11 @@ def test_the_menu_leads_to_help_for_everyone_signed_in(world: World, persona: st
 
 def test_the_sign_in_page_leads_to_help(db: None) -> None:
     assert 'href="/bantuan/"' in Client().get("/akun/masuk/").content.decode()
+
+
+def test_help_pages_need_no_inline_code(world: World) -> None:
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+
+    for client in (Client(), world.client_for(world.manager)):
+        for path in ["/bantuan/", *(f"/bantuan/{guide.slug}/" for guide in GUIDES)]:
+            assert policy_problems(client, path) == [], path

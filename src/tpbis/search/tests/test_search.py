@@ -356,3 +356,11 @@ def test_postgres_typo_tolerance_stays_in_scope(seeded: Seeded) -> None:
     _, groups = search(seeded.world.client_for(seeded.world.facilitator_3524), "Belo Lau")
     assert "libraries" not in groups
     assert "people" not in groups
+
+
+def test_the_results_page_needs_no_inline_code(seeded: Seeded) -> None:
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+
+    client = seeded.world.client_for(seeded.world.national)
+    assert policy_problems(client, "/cari/?q=Sembung") == []
+    assert policy_problems(client, "/cari/?q=a") == []
