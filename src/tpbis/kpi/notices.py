@@ -15,7 +15,7 @@ from tpbis.accounts.models import Membership, Role
 from tpbis.kpi.models import Colour, Scheme
 from tpbis.libraries.models import Library
 from tpbis.notifications.models import Kind
-from tpbis.notifications.services import NotificationDraft, notify_many
+from tpbis.notifications.services import NotificationDraft, absolute_url, notify_many
 
 
 def notify_colour_changes(*, changes: Iterable[tuple[int, str, str]], as_of: dt.date) -> None:
@@ -57,19 +57,27 @@ def notify_colour_changes(*, changes: Iterable[tuple[int, str, str]], as_of: dt.
 def notify_scheme_new(*, scheme: Scheme) -> None:
     """Tell every manager and facilitator that a scheme is in force (once per scheme and person), in one batch.
 
-    A manager is sent to their library's page (its score under the new scheme), a facilitator to the ranking.
+    A manager is sent to their library's page (its score under the new scheme), a facilitator to the ranking,
+    with a text ready to forward by WhatsApp to the managers of their area.
     """
     people = Membership.objects.filter(role__in=[Role.MANAGER, Role.FACILITATOR], user__is_active=True)
+    ranking = reverse("kpi:ranking")
     links: dict[int, str] = {}
     for user_id, role, library_id in people.order_by("role").values_list("user_id", "role", "library_id"):
         if role == Role.FACILITATOR:  # "fasilitator" sorts first: a person with both roles gets the ranking
-            links.setdefault(user_id, reverse("kpi:ranking"))
+            links.setdefault(user_id, ranking)
         else:
             links.setdefault(user_id, reverse("libraries:detail", args=[library_id]))
     with translation.override(settings.LANGUAGE_CODE):
         values = {"name": scheme.name, "date": date_format(scheme.effective_from, "j M Y")}
         title = _("Skema IKU baru: %(name)s") % values
         body = _("Skema IKU %(name)s berlaku sejak %(date)s. Skor dan warna perpustakaan dihitung ulang.") % values
+        forward = "\n".join(
+            [
+                body,
+                _("Lihat skor dan warna perpustakaan Anda di SIM TPBIS: %(url)s") % {"url": absolute_url("/")},
+            ]
+        )
     notify_many(
         NotificationDraft(
             recipient_id=user_id,
@@ -77,6 +85,7 @@ def notify_scheme_new(*, scheme: Scheme) -> None:
             title=title,
             body=body,
             url=url,
+            whatsapp_text=forward if url == ranking else "",
             dedupe_key=f"scheme:{scheme.pk}",
         )
         for user_id, url in links.items()

@@ -38,7 +38,8 @@ def _recipients(records: Sequence[Any], actor: User | None) -> dict[int, set[int
         people = set(managers.get(getattr(record, "library_id", None) or 0, set()))
         if record.entered_by_id:
             people.add(record.entered_by_id)
-        people.discard(actor.pk if actor else None)
+        if actor is not None:
+            people.discard(actor.pk)
         result[record.pk] = people
     return result
 

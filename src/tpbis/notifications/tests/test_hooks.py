@@ -77,6 +77,10 @@ def test_it_tells_managers_and_facilitators_of_a_new_scheme_once(world: World) -
         world.facilitator_3524.pk: "/iku/",
         world.facilitator_1905.pk: "/iku/",
     }
+    # The facilitator gets a text to forward to the managers of their area; the manager has nobody to forward it to.
+    [facilitators] = _of(world.facilitator_3524, Kind.SCHEME_NEW)
+    assert "Skema uji" in facilitators.whatsapp_text and "http" in facilitators.whatsapp_text
+    assert _of(world.manager, Kind.SCHEME_NEW)[0].whatsapp_text == ""
     scheme_set_active(scheme=scheme, active=False, actor=world.national)
     scheme_set_active(scheme=scheme, active=True, actor=world.national)
     assert Notification.objects.filter(kind=Kind.SCHEME_NEW).count() == 3

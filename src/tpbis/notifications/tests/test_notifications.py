@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from conftest import World
+from tpbis.core.tests.test_content_security_policy import inline_code, policy_problems
 from tpbis.notifications.models import Channel, Kind, Notification, NotificationPreference
 from tpbis.notifications.services import NotificationDraft, notification_opted_out, notify, notify_many
 from tpbis.reports.models import Status
@@ -239,3 +240,12 @@ def test_preferences_refuse_bad_input_with_a_message_and_change_nothing(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not NotificationPreference.objects.filter(user=world.manager).exists()
+
+
+def test_the_pages_need_no_inline_code(world: World) -> None:
+    notify(recipient=world.manager, kind=Kind.RECORD_RETURNED, title="Kembali", whatsapp_text="Teks", url="/laporan/")
+    client = world.client_for(world.manager)
+    assert policy_problems(client, "/notifikasi/") == []
+    assert policy_problems(client, "/notifikasi/pengaturan/") == []
+    bad = client.post("/notifikasi/pengaturan/", {"channel-telegram": "email"}).content.decode()
+    assert inline_code(bad) == []
