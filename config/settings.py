@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tpbis.elis",
     "tpbis.reminders",
     "tpbis.worklists",
+    "tpbis.gatherings",
     "tpbis.demo",
     "django_tasks",
     "django_tasks_db",

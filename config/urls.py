@@ -35,5 +35,6 @@ urlpatterns = [
     path("bantuan/", include("tpbis.help.urls")),
     path("pengingat/", include("tpbis.reminders.urls")),
     path("elis/", include("tpbis.elis.urls")),
+    path("gathering/", include("tpbis.gatherings.urls")),
     path("admin/", admin.site.urls),
 ]

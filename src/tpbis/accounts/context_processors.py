@@ -52,6 +52,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
+        items.append((reverse("gatherings:list"), _("Gathering")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
     if Scope.at_least(role, Role.PROVINCE):
