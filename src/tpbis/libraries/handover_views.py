@@ -56,10 +56,12 @@ class HandoverForm(forms.Form):
         if former is not None:
             # Chosen on a page opened before someone else ended their access: the service says who did.
             choices.append((former.pk, _("(sudah bukan pengelola)")))
-        self.fields["old_user"].choices = choices
+        field = self.fields["old_user"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("invite") == INVITE_EMAIL and not data.get("email"):
             self.add_error("email", _("Isi email pengelola baru, atau pilih tautan WhatsApp."))
         return data
