@@ -156,7 +156,7 @@ def _region_hits(regions: list[Region]) -> list[SearchHit]:
         SearchHit(
             title=region.short_name,
             url=f"{dashboard}?wilayah={region.code}",
-            detail=f"{region.get_level_display()} · {region_label(region=region, ancestors=ancestors)}",
+            detail=f"{region.get_kind_display()} · {region_label(region=region, ancestors=ancestors)}",
         )
         for region in regions
     ]
