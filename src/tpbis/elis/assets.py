@@ -31,13 +31,13 @@ def image_prepare(*, name: str, data: bytes) -> PreparedAsset:
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError(gettext("Gambar %(name)s lebih dari 5 MB.") % {"name": name})
     try:
-        image = Image.open(io.BytesIO(data))
-        if image.format not in IMAGE_FORMATS or image.width * image.height > MAX_PIXELS:
+        opened = Image.open(io.BytesIO(data))
+        if opened.format not in IMAGE_FORMATS or opened.width * opened.height > MAX_PIXELS:
             raise ValidationError(gettext("%(name)s bukan gambar JPEG, PNG, WEBP atau GIF.") % {"name": name})
-        image.load()
+        opened.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise ValidationError(gettext("%(name)s bukan gambar yang bisa dibaca.") % {"name": name}) from error
-    image = ImageOps.exif_transpose(image)
+    image: Image.Image = ImageOps.exif_transpose(opened)
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))

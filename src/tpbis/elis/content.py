@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 

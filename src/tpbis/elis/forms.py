@@ -29,7 +29,9 @@ class LearnerFilterForm(forms.Form):
         seen: dict[str, str] = {}
         for slug, title in slugs:
             seen.setdefault(slug, title)
-        self.fields["kursus"].choices = [("", gettext_lazy("Semua kursus")), *seen.items()]
+        field = self.fields["kursus"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", gettext_lazy("Semua kursus")), *seen.items()]
 
 
 class CourseForm(forms.ModelForm):

@@ -263,11 +263,11 @@ def learn_links(parts: list[dict[str, Any]]) -> list[LearnLink]:
     links: list[LearnLink] = []
     seen: set[int] = set()
     for part in missing:
-        module = teaching.get(str(part.get("record_type")))
-        lesson = firsts.get(module.pk) if module else None
-        if module is None or lesson is None or lesson.pk in seen:
+        teacher = teaching.get(str(part.get("record_type")))
+        lesson = firsts.get(teacher.pk) if teacher else None
+        if teacher is None or lesson is None or lesson.pk in seen:
             continue
         seen.add(lesson.pk)
-        url = reverse("elis:lesson", args=[module.course.slug, lesson.pk])
+        url = reverse("elis:lesson", args=[teacher.course.slug, lesson.pk])
         links.append(LearnLink(label=str(part.get("label", "")), title=lesson.title, url=url))
     return links

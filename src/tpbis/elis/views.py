@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_safe
 from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.elis.certificate import certificate_pdf
-from tpbis.elis.content import plain, render_markdown
+from tpbis.elis.content import render_markdown
 from tpbis.elis.models import Asset, Certificate, CourseStatus, Enrollment, Lesson, Quiz
 from tpbis.elis.selectors import (
     attempt_of,
@@ -117,6 +119,12 @@ def _lesson_context(lesson: Lesson, outline_lessons: list[Lesson]) -> dict[str, 
 def lesson(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     user = _user(request)
     current, enrollment = course_for_learner(user=user, slug=slug)
+    if (
+        not Lesson.objects.filter(pk=pk, module__course=current).exists()
+        and Lesson.objects.filter(pk=pk, module__course__slug=slug).exists()
+    ):
+        # A link to another version's lesson (a KPI explanation links the newest): the learner's own outline.
+        return redirect("elis:course", slug=slug)
     item = lesson_in_course(course=current, pk=pk)
     if request.method == "POST":
         if enrollment is None:
@@ -179,23 +187,21 @@ def _answers_from(request: HttpRequest) -> dict[int, list[int]]:
     return answers
 
 
-def _questions_for(attempt_order: list[list[object]], quiz: Quiz, reveal: bool) -> list[dict[str, object]]:
+def _questions_for(attempt_order: list[Any], quiz: Quiz, reveal: bool) -> list[dict[str, object]]:
     """The attempt's questions in its own order; whether a choice is right is only read when `reveal`."""
     questions = {q.pk: q for q in quiz.questions.prefetch_related("choices")}
     rows = []
     for question_id, choice_ids in attempt_order:
-        question = questions.get(int(str(question_id)))
+        question = questions.get(int(question_id))
         if question is None:
             continue
         by_id = {c.pk: c for c in question.choices.all()}
-        choices = [by_id[int(str(cid))] for cid in choice_ids if int(str(cid)) in by_id]  # type: ignore[call-overload]
+        choices = [by_id[int(cid)] for cid in choice_ids if int(cid) in by_id]
         rows.append(
             {
                 "question": question,
-                "text": plain(question.text),
-                "choices": [
-                    {"id": c.pk, "text": plain(c.text), "right": c.correct if reveal else None} for c in choices
-                ],
+                "text": question.text,
+                "choices": [{"id": c.pk, "text": c.text, "right": c.correct if reveal else None} for c in choices],
             }
         )
     return rows

@@ -15,6 +15,7 @@ from conftest import World
 from tpbis.elis.models import Lesson
 from tpbis.elis.selectors import learn_links
 from tpbis.elis.tests.helpers import SLUG, course_make
+from tpbis.elis.transfer import course_load
 
 pytestmark = pytest.mark.django_db
 PAGE_BUDGET = 100 * 1024
@@ -76,3 +77,23 @@ def test_a_kpi_explanation_links_the_lesson_of_a_missing_component(world: World)
 def test_the_menu_has_elis_for_everyone_signed_in(world: World) -> None:
     for user in (world.manager, world.facilitator_3524, world.national):
         assert f'href="{reverse("elis:home")}"' in world.client_for(user).get(reverse("elis:home")).content.decode()
+
+
+SHIPPED = Path(settings.BASE_DIR) / "data" / "elis" / "dasar-dasar-tpbis.json"
+
+
+@pytest.mark.skipif(not SHIPPED.is_file(), reason="the shipped course file is not there")
+def test_every_lesson_of_the_shipped_course_weighs_under_100_kb(world: World) -> None:
+    course, created = course_load(raw=SHIPPED.read_bytes())
+    assert created and course.is_core
+    client = world.client_for(world.manager)
+    heaviest = 0
+    static = sum(
+        Path(str(finders.find(n))).stat().st_size for n in ("css/app.css", "js/app.js", "vendor/htmx/htmx.min.js")
+    )
+    for lesson in Lesson.objects.filter(module__course=course):
+        response = client.get(reverse("elis:lesson", args=[course.slug, lesson.pk]))
+        assert response.status_code == 200
+        heaviest = max(heaviest, len(response.content))
+    print(f"\nshipped course: heaviest lesson HTML {heaviest:,} B + static {static:,} B = {heaviest + static:,} B")
+    assert heaviest + static < PAGE_BUDGET
