@@ -8,8 +8,9 @@ leaves only once the change is committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,15 +46,24 @@ class NotificationDraft:
     library_id: int | None = None
 
 
+# Ids per IN (...) list: SQLite caps the parameters of one statement, and a national batch has tens of thousands.
+CHUNK = 5000
+T = TypeVar("T", int, str)
+
+
+def _chunks(values: Iterable[T]) -> Iterator[list[T]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
 def channels_for(*, user_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], str]:
-    """{(user_id, kind): channel} for every pair asked, defaults filled in; one query."""
+    """{(user_id, kind): channel} for every pair asked, defaults filled in; one query per 5,000 people."""
     user_ids, kinds = set(user_ids), set(kinds)
-    chosen = {
-        (user_id, kind): channel
-        for user_id, kind, channel in NotificationPreference.objects.filter(
-            user_id__in=user_ids, kind__in=kinds
-        ).values_list("user_id", "kind", "channel")
-    }
+    chosen: dict[tuple[int, str], str] = {}
+    for chunk in _chunks(user_ids):
+        rows = NotificationPreference.objects.filter(user_id__in=chunk, kind__in=kinds)
+        chosen.update(((u, k), c) for u, k, c in rows.values_list("user_id", "kind", "channel"))
     return {(u, k): chosen.get((u, k), default_channel(k)) for u in user_ids for k in kinds}
 
 
@@ -121,13 +131,12 @@ def notify_many(drafts: Iterable[NotificationDraft]) -> list[Notification]:
 
 def _existing_keys(drafts: Sequence[NotificationDraft]) -> set[tuple[int, str]]:
     keyed = [d for d in drafts if d.dedupe_key]
-    if not keyed:
-        return set()
-    return set(
-        Notification.objects.filter(
-            recipient_id__in={d.recipient_id for d in keyed}, dedupe_key__in={d.dedupe_key for d in keyed}
-        ).values_list("recipient_id", "dedupe_key")
-    )
+    taken: set[tuple[int, str]] = set()
+    for recipients in _chunks(d.recipient_id for d in keyed):
+        for keys in _chunks(d.dedupe_key for d in keyed):
+            rows = Notification.objects.filter(recipient_id__in=recipients, dedupe_key__in=keys)
+            taken.update(rows.values_list("recipient_id", "dedupe_key"))
+    return taken
 
 
 def _row(draft: NotificationDraft) -> Notification:
@@ -170,9 +179,13 @@ def notifications_send_email(*, notification_ids: Sequence[int]) -> int:
     Returns how many were sent. A mail server that fails is logged: the change that caused the
     notification is committed already and the notification waits in the app.
     """
-    pending = list(
-        Notification.objects.select_related("recipient").filter(pk__in=notification_ids, emailed_at__isnull=True)
-    )
+    pending = [
+        notification
+        for chunk in _chunks(notification_ids)
+        for notification in Notification.objects.select_related("recipient").filter(
+            pk__in=chunk, emailed_at__isnull=True
+        )
+    ]
     messages = [(n, _email(n)) for n in pending if n.recipient.is_active and n.recipient.email]
     if not messages:
         return 0
@@ -182,9 +195,9 @@ def notifications_send_email(*, notification_ids: Sequence[int]) -> int:
     except Exception:
         logger.exception("Sending %d notification emails failed", len(messages))
         return 0
-    Notification.objects.filter(pk__in=[n.pk for n, _m in messages], emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+    now = timezone.now()
+    for chunk in _chunks(n.pk for n, _m in messages):
+        Notification.objects.filter(pk__in=chunk, emailed_at__isnull=True).update(emailed_at=now)
     return sent
 
 

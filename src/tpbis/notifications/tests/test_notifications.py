@@ -249,3 +249,18 @@ def test_the_pages_need_no_inline_code(world: World) -> None:
     assert policy_problems(client, "/notifikasi/pengaturan/") == []
     bad = client.post("/notifikasi/pengaturan/", {"channel-telegram": "email"}).content.decode()
     assert inline_code(bad) == []
+
+
+def test_it_splits_long_id_and_key_lists_and_still_skips_every_existing_key(world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr("tpbis.notifications.services.CHUNK", 3)
+    people = [world.national, world.province_35, world.facilitator_3524, world.facilitator_1905, world.manager]
+    notify(recipient=world.manager, kind=Kind.SCORE_CHANGED, title="lama", dedupe_key="k6")
+    NotificationPreference.objects.create(user=world.national, kind=Kind.SCORE_CHANGED, channel=Channel.OFF)
+    drafts = [
+        NotificationDraft(recipient_id=p.pk, kind=Kind.SCORE_CHANGED, title=f"k{i}", dedupe_key=f"k{i}")
+        for i in range(8)
+        for p in people
+    ]
+    created = notify_many(drafts)
+    assert len(created) == 8 * 4 - 1  # the national team opted out; the manager had k6 already
+    assert Notification.objects.filter(recipient=world.manager, dedupe_key="k6").count() == 1
