@@ -115,3 +115,12 @@ def test_the_log_lists_what_was_sent_within_scope(world: World) -> None:
     entries = list(page.context["page"])
     assert [e.library_id for e in entries] == [world.lamongan_village.pk]
     assert len(list(world.client_for(world.national).get("/pengingat/log/").context["page"])) == 2
+
+
+def test_the_preview_narrows_to_one_area_within_scope(world: World) -> None:
+    only(RuleKind.SILENT_MANAGER, days=30)
+    bangka = manager_of(world.belo_laut, "belolaut@example.id")
+    text = world.client_for(world.national).get(f"/pengingat/pratinjau/?wilayah=19&tanggal={TODAY}").content.decode()
+    assert bangka.full_name in text
+    assert world.manager.full_name not in text
+    assert world.client_for(world.facilitator_3524).get("/pengingat/pratinjau/?wilayah=19").status_code == 404
