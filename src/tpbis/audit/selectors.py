@@ -76,6 +76,10 @@ _LABELS = {
     "prefix": lambda: _("Awalan kunci"),
     "revoked_at": lambda: _("Dicabut pada"),
     "accepted_at": lambda: _("Diterima pada"),
+    "pengelola": lambda: _("Pengelola"),
+    "pengelola_sejak": lambda: _("Pengelola sejak"),
+    "pengguna": lambda: _("Pengguna"),
+    "peran": lambda: _("Peran"),
 }
 
 
