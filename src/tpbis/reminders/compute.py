@@ -103,7 +103,11 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 
 
 def _fill(rule: ReminderRule, **values: Any) -> str:
-    return rule.message.format_map({name: str(value) for name, value in values.items()})
+    """The rule's message with its {words} filled in; a message saved around the form is sent as written."""
+    try:
+        return rule.message.format_map({name: str(value) for name, value in values.items()})
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return rule.message
 
 
 def _date(day: dt.date) -> str:

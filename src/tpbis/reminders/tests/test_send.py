@@ -189,3 +189,9 @@ def test_the_dry_run_costs_the_same_queries_whatever_the_number_of_libraries(
     with django_assert_max_num_queries(25):
         large = reminders_send(today=TODAY, dry_run=True)
     assert len(large.due) >= len(small.due) + 30  # one visitors reminder per new library
+
+
+def test_a_message_saved_around_the_form_is_sent_as_written(world: World) -> None:
+    only(RuleKind.SILENT_MANAGER, days=30, message="Halo {nama}, lapor ya")
+    reminders_send(today=TODAY)
+    assert _reminded(world.manager)[0].body == "Halo {nama}, lapor ya"
