@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -116,3 +118,16 @@ def test_the_load_command_publishes_once(tmp_path: Any) -> None:
     call_command("elis_load_course", str(path))
     course = Course.objects.get()
     assert course.status == CourseStatus.PUBLISHED and course.is_core
+
+
+def test_setup_demo_loads_the_shipped_course_when_its_file_is_there() -> None:
+    from tpbis.demo.management.commands.setup_demo import Command
+
+    shipped = Path(settings.BASE_DIR) / "data" / "elis" / "dasar-dasar-tpbis.json"
+    if not shipped.is_file():
+        pytest.skip("the shipped course file is not there")
+    Command()._load_elis_course()
+    Command()._load_elis_course()
+    course = Course.objects.get()
+    assert course.slug == "dasar-dasar-tpbis" and course.status == CourseStatus.PUBLISHED
+    assert course.modules.count() >= 6
