@@ -74,27 +74,50 @@ def notify_record_returned(*, record: Any, user: User, comment: str) -> None:
 
 
 def notify_records_verified(*, records: Sequence[Any], user: User) -> None:
-    """One notification per record and person, created in one batch (bounded queries for a bulk verify)."""
+    """One notification per person: about the record, or, after a bulk verification, about how many.
+
+    Created in one batch, so verifying a whole queue costs a bounded number of queries.
+    """
     recipients = _recipients(records, user)
-    drafts = []
+    by_person: dict[int, list[Any]] = {}
+    for record in records:
+        for user_id in recipients[record.pk]:
+            by_person.setdefault(user_id, []).append(record)
     with translation.override(settings.LANGUAGE_CODE):
-        for record in records:
-            what = record_describe(record)
-            detail = reverse("reports:detail", kwargs={"record_type": record.RECORD_TYPE, "pk": record.pk})
-            title = _("Laporan diverifikasi: %(what)s") % {"what": what}
-            body = _("%(who)s memverifikasi laporan %(what)s. Laporan ini kini dihitung dalam IKU.") % {
-                "who": user,
-                "what": what,
-            }
-            drafts += [
-                NotificationDraft(
-                    recipient_id=user_id,
-                    kind=Kind.RECORD_VERIFIED,
-                    title=title,
-                    body=body,
-                    url=detail,
-                    library_id=getattr(record, "library_id", None),
-                )
-                for user_id in recipients[record.pk]
-            ]
+        drafts = [_verified_draft(user_id, theirs, user) for user_id, theirs in by_person.items()]
     notify_many(drafts)
+
+
+def _verified_draft(user_id: int, records: list[Any], verifier: User) -> NotificationDraft:
+    library_ids = {getattr(r, "library_id", None) for r in records}
+    library_id = library_ids.pop() if len(library_ids) == 1 else None
+    if len(records) == 1:
+        (record,) = records
+        what = record_describe(record)
+        return NotificationDraft(
+            recipient_id=user_id,
+            kind=Kind.RECORD_VERIFIED,
+            title=_("Laporan diverifikasi: %(what)s") % {"what": what},
+            body=_("%(who)s memverifikasi laporan %(what)s. Laporan ini kini dihitung dalam IKU.")
+            % {"who": verifier, "what": what},
+            url=reverse("reports:detail", kwargs={"record_type": record.RECORD_TYPE, "pk": record.pk}),
+            library_id=library_id,
+        )
+    shown = [record_describe(r) for r in records[:5]]
+    if len(records) > len(shown):
+        shown.append(_("dan %(n)s lainnya") % {"n": len(records) - len(shown)})
+    return NotificationDraft(
+        recipient_id=user_id,
+        kind=Kind.RECORD_VERIFIED,
+        title=_("%(n)s laporan diverifikasi") % {"n": len(records)},
+        body=_("%(who)s memverifikasi: %(what)s. Laporan ini kini dihitung dalam IKU.")
+        % {"who": verifier, "what": "; ".join(shown)},
+        url=_list_url(records, library_id),
+        library_id=library_id,
+    )
+
+
+def _list_url(records: list[Any], library_id: int | None) -> str:
+    types = {r.RECORD_TYPE for r in records}
+    path = reverse("reports:list_type", args=[types.pop()]) if len(types) == 1 else reverse("reports:list")
+    return path + (f"?perpustakaan={library_id}&status=verified" if library_id else "")

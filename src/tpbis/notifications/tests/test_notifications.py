@@ -15,7 +15,7 @@ from tpbis.core.tests.test_content_security_policy import inline_code, policy_pr
 from tpbis.notifications.models import Channel, Kind, Notification, NotificationPreference
 from tpbis.notifications.services import NotificationDraft, notification_opted_out, notify, notify_many
 from tpbis.reports.models import Status
-from tpbis.reports.services import record_return, record_verify
+from tpbis.reports.services import record_return, record_verify, records_verify_bulk
 from tpbis.reports.tests.test_verification import make_engagement
 
 COMMENT = "Foto kurang jelas, mohon ganti dengan foto kegiatan."
@@ -264,3 +264,14 @@ def test_it_splits_long_id_and_key_lists_and_still_skips_every_existing_key(worl
     created = notify_many(drafts)
     assert len(created) == 8 * 4 - 1  # the national team opted out; the manager had k6 already
     assert Notification.objects.filter(recipient=world.manager, dedupe_key="k6").count() == 1
+
+
+def test_a_bulk_verification_tells_each_manager_once_with_the_count(world: World) -> None:
+    records = [make_engagement(world, days_ago=i, title=f"Kegiatan {i}") for i in range(7)]
+    verified, skipped = records_verify_bulk(records=records, user=world.facilitator_3524)
+    assert (verified, skipped) == (7, 0)
+    [notification] = Notification.objects.filter(recipient=world.manager, kind=Kind.RECORD_VERIFIED)
+    assert notification.title == "7 laporan diverifikasi"
+    assert "dan 2 lainnya" in notification.body
+    assert notification.url == f"/laporan/pelibatan/?perpustakaan={world.lamongan_village.pk}&status=verified"
+    assert world.client_for(world.manager).get(notification.url).status_code == 200
