@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tpbis.reminders",
     "tpbis.worklists",
     "tpbis.gatherings",
+    "tpbis.surveys",
     "tpbis.demo",
     "django_tasks",
     "django_tasks_db",

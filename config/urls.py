@@ -36,5 +36,6 @@ urlpatterns = [
     path("pengingat/", include("tpbis.reminders.urls")),
     path("elis/", include("tpbis.elis.urls")),
     path("gathering/", include("tpbis.gatherings.urls")),
+    path("survei/", include("tpbis.surveys.urls")),
     path("admin/", admin.site.urls),
 ]

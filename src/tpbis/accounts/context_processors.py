@@ -53,6 +53,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
         items.append((reverse("gatherings:list"), _("Gathering")))
+        items.append((reverse("surveys:region"), _("Survei")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
     if Scope.at_least(role, Role.PROVINCE):
