@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import World
-from tpbis.elis.models import Attempt, Certificate, Enrollment, Lesson, LessonProgress
+from tpbis.elis.models import Attempt, Certificate, Course, Enrollment, Lesson, LessonProgress
 from tpbis.elis.services import (
     AlreadySubmitted,
     attempt_start,
@@ -212,3 +212,27 @@ def test_it_resumes_where_the_learner_left_off(world: World, course: Any) -> Non
     client.post(reverse("elis:lesson", args=[SLUG, lessons[0].pk]))
     enrollment.refresh_from_db()
     assert enrollment.lessons_done == 1
+
+
+def test_a_question_with_special_characters_is_shown_escaped_once(world: World) -> None:
+    from tpbis.elis.tests.helpers import question
+
+    special = question("Dana & NonDana < Regulasi", [0])
+    course_make(pretest={"pass_score": 0, "attempts": 1, "questions": [special]})
+    enrollment = _enrol(world, Course.objects.get(slug=SLUG))
+    attempt = attempt_start(enrollment=enrollment, quiz=quiz_of(enrollment.course, PRE))
+    html = world.client_for(world.manager).get(reverse("elis:attempt", args=[attempt.pk])).content.decode()
+    assert "Dana &amp; NonDana &lt; Regulasi" in html and "&amp;amp;" not in html
+
+
+def test_a_module_quiz_is_taken_like_any_test_and_does_not_gate_the_certificate(world: World, course: Any) -> None:
+    from tpbis.elis.models import QuizKind
+
+    enrollment = _enrol(world, course)
+    module_quiz = quiz_of(course, QuizKind.MODULE)
+    attempt = attempt_submit(
+        attempt=attempt_start(enrollment=enrollment, quiz=module_quiz), answers=right_answers(module_quiz)
+    )
+    assert attempt.passed
+    with pytest.raises(ValidationError, match="sudah lulus"):
+        attempt_start(enrollment=enrollment, quiz=module_quiz)

@@ -97,3 +97,35 @@ def test_every_lesson_of_the_shipped_course_weighs_under_100_kb(world: World) ->
         heaviest = max(heaviest, len(response.content))
     print(f"\nshipped course: heaviest lesson HTML {heaviest:,} B + static {static:,} B = {heaviest + static:,} B")
     assert heaviest + static < PAGE_BUDGET
+
+
+def test_the_elis_pages_carry_no_inline_code(world: World) -> None:
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+    from tpbis.elis.models import Quiz
+    from tpbis.elis.services import attempt_start, enrollment_start
+
+    course = course_make()
+    lesson = _first_lesson(course)
+    pre = Quiz.objects.get(course=course, kind="pre")
+    enrollment = enrollment_start(user=world.manager, course=course, library_id=world.lamongan_village.pk)
+    attempt = attempt_start(enrollment=enrollment, quiz=pre)
+    learner = world.client_for(world.manager)
+    paths = [
+        reverse("elis:home"),
+        reverse("elis:course", args=[SLUG]),
+        reverse("elis:lesson", args=[SLUG, lesson.pk]),
+        reverse("elis:quiz", args=[SLUG, pre.pk]),
+        reverse("elis:attempt", args=[attempt.pk]),
+    ]
+    problems = [p for path in paths for p in policy_problems(learner, path)]
+    national = world.client_for(world.national)
+    for path in (
+        reverse("elis:learners"),
+        reverse("elis:author_list"),
+        reverse("elis:author_course", args=[course.pk]),
+        reverse("elis:author_lesson", args=[lesson.pk]),
+        reverse("elis:author_quiz", args=[pre.pk]),
+        reverse("elis:author_import"),
+    ):
+        problems += policy_problems(national, path)
+    assert not problems, problems
