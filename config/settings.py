@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "tpbis.reportcards",
     "tpbis.dashboards",
     "tpbis.elis",
+    "tpbis.practices",
     "tpbis.reminders",
     "tpbis.worklists",
     "tpbis.gatherings",

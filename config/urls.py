@@ -35,6 +35,7 @@ urlpatterns = [
     path("bantuan/", include("tpbis.help.urls")),
     path("pengingat/", include("tpbis.reminders.urls")),
     path("elis/", include("tpbis.elis.urls")),
+    path("praktik-baik/", include("tpbis.practices.urls")),
     path("gathering/", include("tpbis.gatherings.urls")),
     path("survei/", include("tpbis.surveys.urls")),
     path("admin/", admin.site.urls),

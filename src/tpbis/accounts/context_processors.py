@@ -47,6 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if role is not None:
         items.append((reverse("reports:list"), _("Laporan")))
     items.append((reverse("elis:home"), _("Elis")))
+    items.append((reverse("practices:list"), _("Praktik baik")))
     if Scope.at_least(role, Role.FACILITATOR):
         items.append((reverse("dashboards:region"), _("Dasbor")))
         items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))
