@@ -19,6 +19,7 @@ from tpbis.gatherings.models import Gathering
 from tpbis.gatherings.selectors import facilitators_of, invited_libraries, organisable_regions
 from tpbis.gatherings.services import GatheringData
 from tpbis.libraries.models import Library
+from tpbis.practices.models import Practice, PracticeStatus
 
 SPEAKER_SEPARATOR = re.compile(r"\s+[-–—]\s+|\s*;\s*")
 MAX_SPEAKERS = 20
@@ -84,7 +85,7 @@ class GatheringForm(forms.Form):
     )
 
     def __init__(self, *args: Any, scope: Scope, gathering: Gathering | None = None, **kwargs: Any) -> None:
-        if gathering is not None and not args and "data" not in kwargs:
+        if gathering is not None:  # also for a bound form: disabled fields take their value from here
             kwargs["initial"] = {
                 "title": gathering.title,
                 "date": gathering.date,
@@ -208,10 +209,41 @@ class _InvitedLibraryForm(forms.Form):
 
 
 class PracticeForm(_InvitedLibraryForm):
-    title = forms.CharField(label=gettext_lazy("Judul praktik"), max_length=200)
+    practice = forms.ModelChoiceField(
+        label=gettext_lazy("Dari pustaka praktik baik"),
+        queryset=Practice.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Pilih jika praktiknya sudah terbit; judul boleh dikosongkan."),
+    )
+    title = forms.CharField(label=gettext_lazy("Judul praktik"), max_length=200, required=False)
     summary = forms.CharField(
         label=gettext_lazy("Ringkasan"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args: Any, gathering: Gathering, **kwargs: Any) -> None:
+        super().__init__(*args, gathering=gathering, **kwargs)
+        practice = self.fields["practice"]
+        assert isinstance(practice, forms.ModelChoiceField)
+        practice.queryset = (
+            Practice.objects.filter(
+                status=PracticeStatus.PUBLISHED, library_id__in=gathering.invitees.values("library_id")
+            )
+            .select_related("library")
+            .order_by("library__name", "title")
+        )
+        practice.label_from_instance = lambda p: f"{p.library.name}: {p.title}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        practice, library = data.get("practice"), data.get("library")
+        if practice is not None and library is not None and practice.library_id != library.pk:
+            self.add_error("practice", _("Praktik ini milik perpustakaan lain."))
+        if not data.get("title"):
+            if practice is None:
+                self.add_error("title", _("Isi judul praktik, atau pilih dari pustaka praktik baik."))
+            else:
+                data["title"] = practice.title
+        return data
 
 
 class FollowUpForm(_InvitedLibraryForm):

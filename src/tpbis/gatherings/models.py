@@ -131,6 +131,15 @@ class SharedPractice(models.Model):
     library = models.ForeignKey(
         Library, on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("perpustakaan")
     )
+    # The write-up in the good-practice library (*praktik baik*), when there is one.
+    practice = models.ForeignKey(
+        "practices.Practice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=gettext_lazy("praktik baik"),
+    )
     title = models.CharField(gettext_lazy("judul"), max_length=200)
     summary = models.TextField(gettext_lazy("ringkasan"), max_length=4000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -45,6 +45,7 @@ from tpbis.gatherings.selectors import (
 from tpbis.libraries.models import Library
 from tpbis.notifications.models import Kind
 from tpbis.notifications.services import NotificationDraft, notify_many
+from tpbis.practices.models import Practice
 from tpbis.reportcards.forms import Period
 from tpbis.reportcards.selectors import gathering_report_for_user
 
@@ -356,13 +357,25 @@ def _invited(gathering: Gathering, library: Library) -> None:
         raise ValidationError({"library": _("Pilih perpustakaan yang diundang ke gathering ini.")})
 
 
-def practice_share(*, actor: User, gathering: Gathering, library: Library, title: str, summary: str) -> SharedPractice:
-    """A practice a library shared (*praktik yang dibagikan*)."""
+def practice_share(
+    *,
+    actor: User,
+    gathering: Gathering,
+    library: Library,
+    title: str,
+    summary: str,
+    practice: Practice | None = None,
+) -> SharedPractice:
+    """A practice a library shared (*praktik yang dibagikan*), linked to its write-up when there is one."""
     _invited(gathering, library)
-    practice = SharedPractice(gathering=gathering, library=library, title=title, summary=summary, created_by=actor)
-    practice.full_clean()
+    if practice is not None and practice.library_id != library.pk:
+        raise ValidationError({"practice": _("Praktik ini milik perpustakaan lain.")})
+    shared = SharedPractice(
+        gathering=gathering, library=library, practice=practice, title=title, summary=summary, created_by=actor
+    )
+    shared.full_clean()
     with transaction.atomic():
-        practice.save()
+        shared.save()
         audit_change(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -371,7 +384,7 @@ def practice_share(*, actor: User, gathering: Gathering, library: Library, title
             comment=_("Praktik baik dicatat"),
             library_id=library.pk,
         )
-    return practice
+    return shared
 
 
 def followup_add(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,10 +59,14 @@ from tpbis.gatherings.services import (
     practice_share,
     whatsapp_text,
 )
-from tpbis.libraries.onboarding import qr_svg
 from tpbis.reportcards.formatting import headline_text
 
 PAGE_SIZE = 30
+
+
+def qr_svg(url: str) -> str:
+    """The check-in link as an inline SVG QR code, large enough to scan from a shared screen."""
+    return str(segno.make(url, error="m", micro=False).svg_inline(scale=8, border=2))
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -334,7 +339,12 @@ def practice_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         gathering,
         form,
         lambda d: practice_share(
-            actor=_user(request), gathering=gathering, library=d["library"], title=d["title"], summary=d["summary"]
+            actor=_user(request),
+            gathering=gathering,
+            library=d["library"],
+            title=d["title"],
+            summary=d["summary"],
+            practice=d["practice"],
         ),
         _("Praktik baik dicatat."),
     )
