@@ -124,3 +124,23 @@ def test_authoring_is_for_the_national_team(world: World) -> None:
         assert client.get(reverse("elis:author_list")).status_code == 403
         assert client.post(reverse("elis:author_new_version", args=[course.pk])).status_code == 403
     assert Course.objects.count() == 1
+
+
+def test_an_uploaded_image_is_resized_and_a_non_image_refused(world: World) -> None:
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tpbis.elis.models import Asset
+    from tpbis.elis.tests.helpers import png_b64
+
+    client = world.client_for(world.national)
+    course = Course.objects.create(slug="uji", title="Uji")
+    picture = SimpleUploadedFile("foto.png", base64.b64decode(png_b64((2000, 1000))), content_type="image/png")
+    client.post(reverse("elis:author_asset", args=[course.pk]), {"file": picture})
+    asset = Asset.objects.get(course=course)
+    assert (asset.name, asset.width, asset.height) == ("foto.png", 960, 480)
+    svg = SimpleUploadedFile("x.svg", b"<svg onload='alert(1)'></svg>", content_type="image/svg+xml")
+    response = client.post(reverse("elis:author_asset", args=[course.pk]), {"file": svg}, follow=True)
+    assert "bukan gambar" in response.content.decode()
+    assert Asset.objects.filter(course=course).count() == 1
