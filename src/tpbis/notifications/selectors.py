@@ -55,4 +55,6 @@ def preferences_for_user(*, user: User) -> list[PreferenceRow]:
 
 
 def channel_choices(*, may_switch_off: bool) -> list[tuple[str, str]]:
-    return [(value, str(label)) for value, label in Channel.choices if may_switch_off or value != Channel.OFF]
+    # Most people choose between the first two; "off" comes last, where it is offered at all.
+    order = [Channel.IN_APP, Channel.EMAIL] + ([Channel.OFF] if may_switch_off else [])
+    return [(channel.value, str(channel.label)) for channel in order]

@@ -55,7 +55,7 @@ def notify_record_returned(*, record: Any, user: User, comment: str) -> None:
                 _("%(who)s mengembalikan laporan %(what)s%(where)s untuk diperbaiki.")
                 % {"who": user, "what": what, "where": f" ({library.name})" if library else ""},
                 _("Catatan: %(comment)s") % {"comment": comment},
-                _("Perbaiki lalu kirim lagi lewat tautan di bawah."),
+                _("Perbaiki lalu kirim lagi."),
             ]
         )
         whatsapp = "\n".join([title, _("Catatan: %(comment)s") % {"comment": comment}, absolute_url(edit)])

@@ -13,6 +13,7 @@ from conftest import PASSWORD, World
 from tpbis.accounts.models import User
 from tpbis.core.tests.browser import BROWSER_MARKS, horizontal_overflow, phone_context, screenshot
 from tpbis.notifications.models import Kind, Notification
+from tpbis.notifications.services import notification_opted_out
 from tpbis.reports.models import Status
 from tpbis.reports.tests.test_verification import make_engagement
 
@@ -90,3 +91,16 @@ def test_a_returned_record_reaches_its_manager_through_the_bell_and_is_sent_agai
     assert (record.status, record.participants) == (Status.SUBMITTED, 24)
     notification = Notification.objects.get(recipient=world.manager, kind=Kind.RECORD_RETURNED)
     assert notification.read_at is not None
+
+    # The settings are one tap away from the list; a returned record cannot be switched off there.
+    manager.goto(f"{base}/notifikasi/")
+    expect(manager.locator("li.notif-unread")).to_have_count(0)
+    manager.get_by_role("link", name="Pengaturan notifikasi").first.click()
+    expect(manager).to_have_url(f"{base}/notifikasi/pengaturan/")
+    expect(manager.locator("input[name='channel-record_returned'][value=off]")).to_have_count(0)
+    manager.locator("input[name='channel-reminder'][value=off]").check()
+    _no_sideways_scroll(manager, "the notification settings")
+    screenshot(manager, "notifikasi-pengaturan-360.png")
+    manager.get_by_role("button", name="Simpan").click()
+    expect(manager.locator(".messages")).to_contain_text("Pengaturan notifikasi disimpan.")
+    assert notification_opted_out(user_id=world.manager.pk, kind=Kind.REMINDER)
