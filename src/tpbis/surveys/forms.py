@@ -16,7 +16,9 @@ REQUIRED = gettext_lazy("Pilih salah satu.")
 
 def _radio(label: Any, choices: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, choices=choices, widget=forms.RadioSelect,
+        label=label,
+        choices=choices,
+        widget=forms.RadioSelect,
         error_messages={"required": REQUIRED, "invalid_choice": gettext_lazy("Pilihan tidak dikenal.")},
     )
 
@@ -31,7 +33,7 @@ class AnswerForm(forms.Form):
         choices=GAIN_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": gettext_lazy("Pilih setidaknya satu, atau \"Tidak ada\"."),
+            "required": gettext_lazy('Pilih setidaknya satu, atau "Tidak ada".'),
             "invalid_choice": gettext_lazy("Pilihan tidak dikenal."),
             "invalid_list": gettext_lazy("Pilihan tidak dikenal."),
         },
@@ -53,7 +55,7 @@ class AnswerForm(forms.Form):
     def clean_gains(self) -> list[str]:
         gains: list[str] = self.cleaned_data["gains"]
         if "none" in gains and len(gains) > 1:
-            raise forms.ValidationError(gettext_lazy("\"Tidak ada\" tidak bisa dipilih bersama manfaat lain."))
+            raise forms.ValidationError(gettext_lazy('"Tidak ada" tidak bisa dipilih bersama manfaat lain.'))
         return gains
 
     def draft(self) -> AnswerDraft:

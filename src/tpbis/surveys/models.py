@@ -106,6 +106,9 @@ class Answer(models.Model):
                     gained_health=False,
                     gained_information=False,
                 ),
-                violation_error_message=gettext_lazy("\"Tidak ada\" tidak bisa dipilih bersama manfaat lain."),
+                violation_error_message=gettext_lazy('"Tidak ada" tidak bisa dipilih bersama manfaat lain.'),
             )
         ]
+
+    def __str__(self) -> str:
+        return str(self.survey)

@@ -46,7 +46,13 @@ CASES: list[Case] = [
         fetch_first=True,
     ),
     Case("surveys:region", "/survei/kelola/wilayah/?region={region}", FACILITATOR_UP, REGION),
-    Case("surveys:region_export", "/survei/kelola/wilayah/hasil.xlsx?region={region}", FACILITATOR_UP, REGION, label="hasil"),
+    Case(
+        "surveys:region_export",
+        "/survei/kelola/wilayah/hasil.xlsx?region={region}",
+        FACILITATOR_UP,
+        REGION,
+        label="hasil",
+    ),
     Case(
         "surveys:region_export",
         "/survei/kelola/wilayah/jawaban.csv?region={region}",
