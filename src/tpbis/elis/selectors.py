@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from tpbis.accounts.models import Membership, Role, User
 from tpbis.accounts.scope import Scope
@@ -271,3 +272,12 @@ def learn_links(parts: list[dict[str, Any]]) -> list[LearnLink]:
         url = reverse("elis:lesson", args=[teacher.course.slug, lesson.pk])
         links.append(LearnLink(label=str(part.get("label", "")), title=lesson.title, url=url))
     return links
+
+
+def core_finished_sentence(*, region: str | None = None, library_id: int | None = None) -> str:
+    """The same line as the HTML rapor and gathering report show, for their PDFs."""
+    counts = core_finished(region=region, library_id=library_id)
+    return gettext("Elis: %(n)s dari %(m)s pengelola menamatkan kursus inti.") % {
+        "n": counts.finished,
+        "m": counts.managers,
+    }

@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tpbis.dashboards.rates import rate_text, reporting_sentence
+from tpbis.elis.selectors import core_finished_sentence
 from tpbis.kpi.models import Colour
 from tpbis.reportcards.formatting import date_text, headline_text, number_text, period_text
 from tpbis.reportcards.selectors import GatheringReport, ReportCard
@@ -127,6 +128,7 @@ def report_card_story(card: ReportCard) -> list[Flowable]:
             _("Skor IKU per %(date)s, sejak 1 Januari · skema %(scheme)s")
             % {"date": date_text(explained.as_of), "scheme": explained.scheme_name or "–"},
         ),
+        text(core_finished_sentence(library_id=card.library.pk), "muted"),
     ]
     if explained.parts:
         story += [
@@ -210,6 +212,7 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
         text(_("IKU per %(date)s") % {"date": date_text(figures.kpi_as_of)}, "muted"),
         Spacer(1, 4 * mm),
         text(headline_text(report.headline), "lead"),
+        text(core_finished_sentence(region=figures.region.code)),
         text(reporting_sentence(figures.reporting)),
         Spacer(1, 2 * mm),
         table(

@@ -86,3 +86,18 @@ def test_the_rapor_and_the_gathering_report_count_managers_who_finished(world: W
     assert "Elis: 1 dari 1 pengelola menamatkan kursus inti." in rapor
     gathering = client.get(reverse("reportcards:gathering"), {"wilayah": "35"}).content.decode()
     assert "Elis: 1 dari 2 pengelola menamatkan kursus inti." in gathering
+
+
+def test_the_pdfs_print_the_same_line(world: World, learners: dict[str, Any]) -> None:
+    from tpbis.accounts.scope import scope_for_user
+    from tpbis.reportcards.forms import Period
+    from tpbis.reportcards.pdf import gathering_story, report_card_story
+    from tpbis.reportcards.selectors import gathering_report_for_user, report_card_for_user
+    from tpbis.reportcards.tests.records import story_text
+
+    scope = scope_for_user(world.province_35)
+    period = Period(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    report = gathering_report_for_user(scope=scope, region_code="35", period=period)
+    assert "Elis: 1 dari 2 pengelola menamatkan kursus inti." in story_text(gathering_story(report))
+    card = report_card_for_user(scope=scope, library_id=world.lamongan_village.pk, period=period)
+    assert "Elis: 1 dari 1 pengelola menamatkan kursus inti." in story_text(report_card_story(card))
