@@ -54,7 +54,7 @@ def _cookie_name(code: str) -> str:
 
 def answered_recently(request: HttpRequest, code: str) -> bool:
     try:
-        answered = float(request.get_signed_cookie(_cookie_name(code), salt=_COOKIE_SALT, max_age=REPEAT_SECONDS))
+        answered = float(request.get_signed_cookie(_cookie_name(code), salt=_COOKIE_SALT, max_age=REPEAT_SECONDS) or "")
     except (KeyError, signing.BadSignature, ValueError):
         return False
     return time.time() - answered < REPEAT_SECONDS

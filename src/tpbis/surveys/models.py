@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from tpbis.libraries.models import Library
 from tpbis.reports.models import CommunityEngagement
@@ -41,7 +42,7 @@ class Disability(models.TextChoices):
 
 
 # What a participant gained: one boolean column each, so one GROUP BY counts them all.
-GAINS: tuple[tuple[str, str], ...] = (
+GAINS: tuple[tuple[str, StrOrPromise], ...] = (
     ("gained_skill", gettext_lazy("Keterampilan baru")),
     ("gained_work", gettext_lazy("Pekerjaan atau usaha")),
     ("gained_income", gettext_lazy("Penghasilan")),

@@ -39,7 +39,7 @@ FORMATS = {"csv", "xlsx"}
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined, no-any-return]
+    return request.scope  # type: ignore[attr-defined]
 
 
 def _user(request: HttpRequest) -> User:
