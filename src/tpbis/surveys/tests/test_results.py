@@ -154,3 +154,20 @@ def test_it_opens_and_closes_through_the_activity_page(world: World) -> None:
     client.post(f"/survei/kelola/pelibatan/{record.pk}/tutup/")
     survey.refresh_from_db()
     assert not survey.is_open
+
+
+def test_its_pages_need_no_inline_code(world: World) -> None:
+    from django.test import Client
+
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+
+    survey = open_survey(world.lamongan_village, world.manager)
+    _six(survey)
+    staff = world.client_for(world.province_35)
+    for client, path in (
+        (Client(), f"/survei/{survey.code}/"),
+        (staff, f"/survei/kelola/pelibatan/{survey.engagement_id}/"),
+        (staff, "/survei/kelola/wilayah/?region=35"),
+        (staff, f"/mitra/{world.lamongan_village.pk}/"),
+    ):
+        assert policy_problems(client, path) == [], path
