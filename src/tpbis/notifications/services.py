@@ -109,7 +109,10 @@ def notify_many(drafts: Iterable[NotificationDraft]) -> list[Notification]:
     Skips drafts whose kind the recipient switched off and those whose (recipient, dedupe_key) exists
     already, in the database or earlier in the same batch.
     """
-    drafts = [d for d in drafts if d.kind in Kind.values]
+    drafts = list(drafts)
+    unknown = {d.kind for d in drafts} - set(Kind.values)
+    if unknown:
+        raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")  # a programming error, not input
     if not drafts:
         return []
     channels = channels_for(user_ids={d.recipient_id for d in drafts}, kinds={d.kind for d in drafts})

@@ -37,7 +37,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Opening a notification marks it read and follows its link (only a path on this site)."""
+    """Opening a notification marks it read and follows its link (only a path on this site).
+
+    A GET, so that the list's links work as links; marking one's own notification read is all it changes.
+    """
     notification = notification_open(notification=notification_get_for_user(user=_user(request), pk=pk))
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
