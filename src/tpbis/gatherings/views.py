@@ -223,9 +223,9 @@ def gathering_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "checkin_open": checkin_open(gathering),
                 "share_text": share,
                 "share_url": "https://wa.me/?text=" + quote(share),
-                "practice_form": PracticeForm(gathering=gathering),
-                "followup_form": FollowUpForm(gathering=gathering),
-                "material_form": MaterialForm(),
+                "practice_form": PracticeForm(gathering=gathering, prefix="praktik"),
+                "followup_form": FollowUpForm(gathering=gathering, prefix="tl"),
+                "material_form": MaterialForm(prefix="materi"),
             }
         )
     return render(request, "gatherings/detail.html", context)
@@ -333,7 +333,7 @@ def _section_post(request: HttpRequest, gathering: Gathering, form: Any, save: A
 @require_POST
 def practice_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     gathering = _organised(request, pk)
-    form = PracticeForm(request.POST, gathering=gathering)
+    form = PracticeForm(request.POST, gathering=gathering, prefix="praktik")
     return _section_post(
         request,
         gathering,
@@ -354,7 +354,7 @@ def practice_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     gathering = _organised(request, pk)
-    form = FollowUpForm(request.POST, gathering=gathering)
+    form = FollowUpForm(request.POST, gathering=gathering, prefix="tl")
 
     def save(d: dict[str, Any]) -> None:
         owner = User.objects.filter(pk=d["owner"]).first()
@@ -400,7 +400,7 @@ def followup_done_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     gathering = _organised(request, pk)
-    form = MaterialForm(request.POST, request.FILES)
+    form = MaterialForm(request.POST, request.FILES, prefix="materi")
     return _section_post(
         request,
         gathering,

@@ -15,10 +15,15 @@ from tpbis.gatherings.tests.helpers import gathering_make
 FOLLOWUP = {"problem": "Belum punya akun pengelola", "action": "Pendampingan membuat akun", "due_date": "2026-12-31"}
 
 
+def prefixed(prefix: str, data: dict[str, object]) -> dict[str, object]:
+    """The field names of a form on the gathering page, which carries several."""
+    return {f"{prefix}-{name}": value for name, value in data.items()}
+
+
 def _followup(world: World, client: object, gathering_pk: int) -> None:
     client.post(  # type: ignore[attr-defined]
         f"/gathering/{gathering_pk}/tindak-lanjut/",
-        {**FOLLOWUP, "library": world.lamongan_village.pk, "owner": world.facilitator_3524.pk},
+        prefixed("tl", {**FOLLOWUP, "library": world.lamongan_village.pk, "owner": world.facilitator_3524.pk}),
     )
 
 
@@ -49,7 +54,7 @@ def test_the_owner_must_be_a_facilitator_of_the_librarys_kabupaten(world: World)
     officer = world.client_for(world.province_35)
     response = officer.post(
         f"/gathering/{gathering.pk}/tindak-lanjut/",
-        {**FOLLOWUP, "library": world.lumajang_village.pk, "owner": world.facilitator_3524.pk},
+        prefixed("tl", {**FOLLOWUP, "library": world.lumajang_village.pk, "owner": world.facilitator_3524.pk}),
     )
     assert response.status_code == 400
     assert "fasilitator kabupaten/kota perpustakaan itu" in response.content.decode()
@@ -74,10 +79,17 @@ def test_a_practice_shared_is_recorded_for_an_invited_library(world: World) -> N
     officer = world.client_for(world.province_35)
     officer.post(
         f"/gathering/{gathering.pk}/praktik/",
-        {"library": world.lumajang_village.pk, "title": "Sosialisasi di pertemuan PKK", "summary": "Merajut bersama"},
+        prefixed(
+            "praktik",
+            {
+                "library": world.lumajang_village.pk,
+                "title": "Sosialisasi di pertemuan PKK",
+                "summary": "Merajut bersama",
+            },
+        ),
     )
     refused = officer.post(
-        f"/gathering/{gathering.pk}/praktik/", {"library": world.belo_laut.pk, "title": "Bukan undangan"}
+        f"/gathering/{gathering.pk}/praktik/", prefixed("praktik", {"library": world.belo_laut.pk, "title": "Bukan"})
     )
     assert refused.status_code == 400
     assert list(SharedPractice.objects.values_list("title", flat=True)) == ["Sosialisasi di pertemuan PKK"]
@@ -97,14 +109,14 @@ def test_materials_are_pdf_slides_or_links_and_nothing_else(world: World) -> Non
     officer = world.client_for(world.province_35)
     url = f"/gathering/{gathering.pk}/materi/"
     pdf = SimpleUploadedFile("paparan capaian.pdf", b"%PDF-1.4\n...", content_type="application/pdf")
-    assert officer.post(url, {"title": "Paparan", "file": pdf}).status_code == 302
+    assert officer.post(url, prefixed("materi", {"title": "Paparan", "file": pdf})).status_code == 302
     slides = SimpleUploadedFile("salindia.pptx", _pptx(), content_type="application/octet-stream")
-    assert officer.post(url, {"title": "Salindia", "file": slides}).status_code == 302
-    assert officer.post(url, {"title": "Rekaman", "url": "https://youtu.be/abc"}).status_code == 302
+    assert officer.post(url, prefixed("materi", {"title": "Salindia", "file": slides})).status_code == 302
+    assert officer.post(url, prefixed("materi", {"title": "Rekaman", "url": "https://youtu.be/abc"})).status_code == 302
     fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    refused = officer.post(url, {"title": "Palsu", "file": fake})
+    refused = officer.post(url, prefixed("materi", {"title": "Palsu", "file": fake}))
     assert refused.status_code == 400 and "bukan PDF atau salindia" in refused.content.decode()
-    assert officer.post(url, {"title": "Kosong"}).status_code == 400
+    assert officer.post(url, prefixed("materi", {"title": "Kosong"})).status_code == 400
     assert sorted(Material.objects.values_list("title", flat=True)) == ["Paparan", "Rekaman", "Salindia"]
 
     stored = Material.objects.get(title="Paparan")
@@ -120,7 +132,7 @@ def test_a_material_over_the_limit_is_refused(world: World) -> None:
     gathering = gathering_make(actor=world.province_35, region_code="35")
     big = SimpleUploadedFile("besar.pdf", b"%PDF-" + b"0" * (forms.MAX_MATERIAL_BYTES + 1))
     refused = world.client_for(world.province_35).post(
-        f"/gathering/{gathering.pk}/materi/", {"title": "Besar", "file": big}
+        f"/gathering/{gathering.pk}/materi/", prefixed("materi", {"title": "Besar", "file": big})
     )
     assert refused.status_code == 400 and "lebih dari 20 MB" in refused.content.decode()
     assert not Material.objects.exists()
