@@ -88,7 +88,7 @@ def practice_list_for_user(*, scope: Scope, filters: PracticeFilters) -> QuerySe
         qs = qs.filter(Q(library__region_id=filters.region) | Q(library__region__code__startswith=filters.region + "."))
     if filters.q.strip():
         qs = text_match(qs, fields=SEARCH_FIELDS, query=SearchText.parse(filters.q.strip()))
-        return qs.order_by("-search_rank", "-published_at", "-pk")
+        return qs.order_by("-published_at", "-pk")
     return qs.order_by("-published_at", "-updated_at", "-pk")
 
 

@@ -22,7 +22,7 @@ from tpbis.regions.models import Region
 from tpbis.regions.selectors import region_label
 from tpbis.reports.models import record_models
 from tpbis.reports.selectors import record_qs_for_scope
-from tpbis.search.matching import SearchText, text_match
+from tpbis.search.matching import SearchText, near_match, near_prepare, text_match
 
 GROUP_LIMIT = 10
 # Counting every match of a common word over years of records costs a scan; past this we say "100+".
@@ -49,6 +49,26 @@ class ResultGroup:
         return self.count > len(self.hits)
 
 
+# Groups that apps above this one add (good practices, courses): a function (scope, query) -> ResultGroup,
+# registered from the app's ready(). Each must keep to the viewer's scope like the groups below.
+GroupProvider = Callable[[Scope, SearchText], ResultGroup]
+_PROVIDERS: dict[str, GroupProvider] = {}
+
+
+def search_group_register(key: str, provider: GroupProvider) -> None:
+    _PROVIDERS[key] = provider
+
+
+def search_group(
+    key: str,
+    label: str,
+    qs: QuerySet[Any],
+    hits: Callable[[list[Any]], list[SearchHit]],
+) -> ResultGroup:
+    """A group built the way the built-in ones are: the first rows, and a capped count when the page is full."""
+    return _group(key, label, qs, hits)
+
+
 def search_for_user(*, scope: Scope, text: str) -> list[ResultGroup]:
     """Every kind of thing matching `text` that the user may see, in groups of at most GROUP_LIMIT.
 
@@ -63,11 +83,23 @@ def search_for_user(*, scope: Scope, text: str) -> list[ResultGroup]:
     if scope.national or scope.provinces or scope.regencies:
         groups.append(_region_group(scope, query))
     groups.append(_people_group(scope, query))
+    groups += [provider(scope, query) for _key, provider in sorted(_PROVIDERS.items())]
     return groups
 
 
-def _group(key: str, label: str, qs: QuerySet[Any], hits: Callable[[list[Any]], list[SearchHit]]) -> ResultGroup:
+def _group(
+    key: str,
+    label: str,
+    qs: QuerySet[Any],
+    hits: Callable[[list[Any]], list[SearchHit]],
+    near: QuerySet[Any] | None = None,
+) -> ResultGroup:
+    """The first rows of `qs` and their count; `near` (names close to the text) only when `qs` is empty."""
     rows = list(qs[:GROUP_LIMIT])
+    if not rows and near is not None:
+        near_prepare(near.db)
+        qs = near
+        rows = list(qs[:GROUP_LIMIT])
     count = len(rows)
     if count == GROUP_LIMIT:
         count = qs.order_by()[: COUNT_CAP + 1].count()
@@ -84,13 +116,16 @@ def _group(key: str, label: str, qs: QuerySet[Any], hits: Callable[[list[Any]], 
 
 
 def _library_group(scope: Scope, query: SearchText) -> ResultGroup:
-    qs = text_match(
-        library_qs_for_scope(scope=scope).select_related("region", "regency"),
-        fields=("name", "npp", "region__name"),
-        query=query,
-        fuzzy=("name",),
-    ).order_by("-search_rank", "name", "pk")
-    return _group("libraries", _("Perpustakaan"), qs, lambda rows: [_library_hit(row) for row in rows])
+    libraries = library_qs_for_scope(scope=scope).select_related("region", "regency")
+    qs = text_match(libraries, fields=("name", "npp", "region__name"), query=query).order_by("name", "pk")
+    near = near_match(libraries, fields=("name",), query=query)
+    return _group(
+        "libraries",
+        _("Perpustakaan"),
+        qs,
+        lambda rows: [_library_hit(row) for row in rows],
+        near=near.order_by("-search_rank", "name", "pk") if near is not None else None,
+    )
 
 
 def _library_hit(library: Library) -> SearchHit:
@@ -113,8 +148,9 @@ def _titled_record_types() -> list[tuple[str, type[Any]]]:
 
 
 def _record_group(scope: Scope, query: SearchText, record_type: str, model: type[Any]) -> ResultGroup:
+    # Newest entries first: ordered by the primary key so that PostgreSQL walks its index backwards.
     qs = text_match(record_qs_for_scope(model=model, scope=scope), fields=(model.TITLE_FIELD,), query=query)
-    qs = qs.order_by("-search_rank", "-date", "-pk")
+    qs = qs.select_related("library").order_by("-pk")
 
     def hit(record: Any) -> SearchHit:
         parts = [record.library.name]
@@ -181,15 +217,18 @@ def _membership_scope(scope: Scope) -> Q:
 def _people_group(scope: Scope, query: SearchText) -> ResultGroup:
     visible = Membership.objects.filter(_membership_scope(scope))
     memberships = visible.select_related("library", "region").order_by("role", "pk")
-    qs = text_match(
-        User.objects.filter(Exists(visible.filter(user_id=OuterRef("pk")))),
-        fields=("full_name", "email"),
-        query=query,
-        fuzzy=("full_name",),
+    people = User.objects.filter(Exists(visible.filter(user_id=OuterRef("pk")))).prefetch_related(
+        Prefetch("memberships", queryset=memberships, to_attr="visible_memberships")
     )
-    qs = qs.prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"))
-    qs = qs.order_by("-search_rank", "full_name", "email", "pk")
-    return _group("people", _("Orang"), qs, lambda rows: [_person_hit(row) for row in rows])
+    qs = text_match(people, fields=("full_name", "email"), query=query).order_by("full_name", "email", "pk")
+    near = near_match(people, fields=("full_name",), query=query)
+    return _group(
+        "people",
+        _("Orang"),
+        qs,
+        lambda rows: [_person_hit(row) for row in rows],
+        near=near.order_by("-search_rank", "full_name", "email", "pk") if near is not None else None,
+    )
 
 
 def _person_hit(user: User) -> SearchHit:

@@ -70,6 +70,18 @@ def test_it_never_finds_an_unpublished_practice_outside_scope(world: World) -> N
     assert draft.title in _titles(world, world.national, "merajut")
 
 
+def test_the_site_search_finds_published_practices_and_never_a_draft_outside_scope(world: World) -> None:
+    knitting, _mawar = _demo(world)
+    belo_laut_manager = make_user("belolaut@example.id", Role.MANAGER, library=world.belo_laut)
+    draft = practice_make(
+        library=world.belo_laut, author=belo_laut_manager, title="Pelatihan merajut tas", steps="Kami merajut."
+    )
+    for user, sees_draft in ((world.manager, False), (world.province_35, False), (world.facilitator_1905, True)):
+        page = world.client_for(user).get("/cari/", {"q": "merajut"}).content.decode()
+        assert knitting.title in page
+        assert (draft.title in page) is sees_draft
+
+
 def test_it_filters_by_tags(world: World) -> None:
     knitting, mawar = _demo(world)
     client = world.client_for(world.manager)
