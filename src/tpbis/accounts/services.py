@@ -48,7 +48,6 @@ class IssuedInvitation:
             if library
             else _("Anda diundang memakai SIM TPBIS.")
         )
-    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
         until = date_format(timezone.localtime(invitation.expires_at), "j F Y")
         return "\n".join(
             [
@@ -365,4 +364,5 @@ def _grant(*, invitation: Invitation, user: User) -> Membership | None:
             target=other,
             comment=_("Dicabut otomatis: undangan lain sudah diterima."),
         )
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return membership
