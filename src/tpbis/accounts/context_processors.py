@@ -14,7 +14,6 @@ from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num
 
-
 # A count shown beside a menu entry ("Verifikasi (12)"), keyed by the entry's URL name. Apps above accounts
 # register one from their AppConfig.ready(), so the menu never imports them.
 _NAV_COUNTS: dict[str, Callable[[HttpRequest], int]] = {}
