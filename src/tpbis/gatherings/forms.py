@@ -208,8 +208,13 @@ class _InvitedLibraryForm(forms.Form):
         field.queryset = invited_libraries(gathering).order_by("name", "pk")
 
 
+class _PracticeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.library.name}: {obj.title}"
+
+
 class PracticeForm(_InvitedLibraryForm):
-    practice = forms.ModelChoiceField(
+    practice = _PracticeChoice(
         label=gettext_lazy("Dari pustaka praktik baik"),
         queryset=Practice.objects.none(),
         required=False,
@@ -231,7 +236,6 @@ class PracticeForm(_InvitedLibraryForm):
             .select_related("library")
             .order_by("library__name", "title")
         )
-        practice.label_from_instance = lambda p: f"{p.library.name}: {p.title}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -45,7 +45,7 @@ def from_json(kind: Any, value: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         real = [a for a in args if a is not type(None)]
         return from_json(real[0], value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         names = {f.name for f in dataclasses.fields(kind) if f.init}
         return kind(**{name: from_json(hints[name], value[name]) for name in names if name in value})

@@ -36,7 +36,7 @@ class Gathering(models.Model):
     speakers = models.JSONField(gettext_lazy("pembicara"), default=list, blank=True)
     agenda = models.TextField(gettext_lazy("agenda"), blank=True)
     invite_all = models.BooleanField(gettext_lazy("undang semua mitra wilayah"), default=True)
-    libraries = models.ManyToManyField(
+    libraries: models.ManyToManyField[Library, Invitee] = models.ManyToManyField(
         Library, through="Invitee", related_name="+", verbose_name=gettext_lazy("perpustakaan diundang")
     )
     checkin_token = models.CharField(max_length=40, default=checkin_token, editable=False)

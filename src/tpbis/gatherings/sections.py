@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from tpbis.accounts.models import User
 from tpbis.gatherings.selectors import followups_open_for
 from tpbis.worklists.registry import Section, SectionItem
 
@@ -17,9 +18,9 @@ SHOWN = 10
 def followups_section(request: HttpRequest) -> Section | None:
     """Open follow-ups of gatherings owned by this person, the earliest due first; none: no section."""
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return None
-    rows = followups_open_for(user=user)  # type: ignore[arg-type]
+    rows = followups_open_for(user=user)
     count = rows.count()
     if not count:
         return None

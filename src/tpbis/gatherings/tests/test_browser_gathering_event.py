@@ -20,6 +20,7 @@ from tpbis.reportcards.formatting import headline_text
 from tpbis.reportcards.tests.records import engagement
 from tpbis.reports.models import Status
 from tpbis.reports.services import record_verify
+from tpbis.reports.signals import records_changed
 
 pytestmark = BROWSER_MARKS
 
@@ -50,6 +51,7 @@ def test_a_gathering_from_invitation_to_the_after_event_page(live_server: Any, w
     for month in (3, 5, 7):
         engagement(world.belo_laut, dt.date(2024, month, 12))
     waiting = engagement(world.belo_laut, dt.date(2024, 8, 20), status=Status.SUBMITTED, story="Belajar merajut")
+    records_changed.send(sender=None, library_ids={world.belo_laut.pk})
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
 
     # The officer plans the gathering from the menu, for every partner of the province.
@@ -94,6 +96,7 @@ def test_a_gathering_from_invitation_to_the_after_event_page(live_server: Any, w
     gathering.refresh_from_db()
     assert gathering.frozen_report is not None
     frozen_headline = headline_text(report_thaw(gathering.frozen_report).headline)
+    assert frozen_headline.startswith("3 mitra, 4 kegiatan pelibatan masyarakat"), frozen_headline
     expect(officer.locator("[data-headline]")).to_have_text(frozen_headline)
     checkin = officer.locator("[data-checkin-url]").get_attribute("href") or ""
     screenshot(officer, "gathering-mulai-360.png")

@@ -83,3 +83,27 @@ FORM = {
     "agenda": "Paparan capaian",
     "invite": "all",
 }
+
+
+def test_the_pages_keep_the_content_security_policy(world: World) -> None:
+    from tpbis.core.tests.test_content_security_policy import policy_problems
+    from tpbis.gatherings.services import gathering_freeze
+
+    gathering = gathering_make(actor=world.province_35, region_code="35")
+    gathering_freeze(actor=world.province_35, gathering_id=gathering.pk)
+    officer = world.client_for(world.province_35)
+    problems = []
+    for path in (
+        "/gathering/",
+        "/gathering/baru/",
+        f"/gathering/{gathering.pk}/",
+        f"/gathering/{gathering.pk}/laporan/",
+        f"/gathering/{gathering.pk}/ubah/",
+        f"/gathering/{gathering.pk}/undangan/",
+        f"/gathering/{gathering.pk}/kehadiran/",
+    ):
+        problems += policy_problems(officer, path)
+    manager = world.client_for(world.manager)
+    problems += policy_problems(manager, f"/gathering/{gathering.pk}/")
+    problems += policy_problems(manager, f"/gathering/{gathering.pk}/hadir/{gathering.checkin_token}/")
+    assert not problems, "\n".join(problems)
