@@ -16,7 +16,7 @@ from tpbis.accounts.scope import Scope
 from tpbis.dashboards.periods import dates_check, presets
 from tpbis.gatherings.materials import MAX_MATERIAL_BYTES, PreparedFile, material_prepare
 from tpbis.gatherings.models import Gathering
-from tpbis.gatherings.selectors import facilitators_of, invited_libraries, organisable_regions
+from tpbis.gatherings.selectors import facilitators_for_invited, invited_libraries, organisable_regions
 from tpbis.gatherings.services import GatheringData
 from tpbis.libraries.models import Library
 from tpbis.practices.models import Practice, PracticeStatus
@@ -262,12 +262,11 @@ class FollowUpForm(_InvitedLibraryForm):
         super().__init__(*args, gathering=gathering, **kwargs)
         owner = self.fields["owner"]
         assert isinstance(owner, forms.TypedChoiceField)
-        # Every facilitator of an invited library's kabupaten/kota; the service checks the pair.
+        # Every facilitator of an invited library's kabupaten/kota (one query); the service checks the pair.
         choices: dict[int, str] = {}
-        for library in invited_libraries(gathering).select_related("regency"):
-            for user in facilitators_of(library):
-                region = library.regency.short_name if library.regency else ""
-                choices.setdefault(user.pk, f"{user.full_name} · {region}")
+        for membership in facilitators_for_invited(gathering):
+            region = membership.region.short_name if membership.region else ""
+            choices.setdefault(membership.user_id, f"{membership.user.full_name} · {region}")
         owner.choices = [("", "—"), *sorted(choices.items(), key=lambda c: c[1])]
 
     def clean_due_date(self) -> dt.date:

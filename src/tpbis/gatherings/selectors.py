@@ -129,6 +129,16 @@ def facilitators_of(library: Library) -> QuerySet[User]:
     )
 
 
+def facilitators_for_invited(gathering: Gathering) -> QuerySet[Membership]:
+    """The facilitator memberships over the kabupaten/kota of the invited libraries, with person and region."""
+    regencies = Library.objects.filter(pk__in=gathering.invitees.values("library_id")).values("regency_id")
+    return (
+        Membership.objects.filter(role=Role.FACILITATOR, region_id__in=regencies, user__is_active=True)
+        .select_related("user", "region")
+        .order_by("user__full_name", "pk")
+    )
+
+
 def followups_open_for(*, user: User) -> QuerySet[FollowUp]:
     """Follow-ups this person owns that are not done yet, the earliest due first."""
     return (

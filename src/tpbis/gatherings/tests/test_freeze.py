@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
-from conftest import World
+from conftest import World, make_library, make_user
+from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.gatherings.frozen import report_thaw, to_json
 from tpbis.gatherings.models import Gathering
 from tpbis.gatherings.services import GatheringError, gathering_freeze
-from tpbis.gatherings.tests.helpers import PERIOD, gathering_make
+from tpbis.gatherings.tests.helpers import PERIOD, gathering_make, started_now
 from tpbis.reportcards.forms import Period
 from tpbis.reportcards.selectors import gathering_report_for_user
 from tpbis.reportcards.tests.records import engagement, small_east_java
@@ -96,3 +98,28 @@ def test_a_stale_second_start_loses_the_conditional_update(world: World, monkeyp
     with pytest.raises(GatheringError):
         gathering_freeze(actor=world.province_35, gathering_id=gathering.pk)
     assert Gathering.objects.get(pk=gathering.pk).frozen_report is None
+
+
+def test_the_organisers_first_look_after_the_start_time_starts_it(world: World) -> None:
+    gathering = started_now(gathering_make(actor=world.province_35, region_code="35"))
+    world.client_for(world.manager).get(f"/gathering/{gathering.pk}/")
+    assert not Gathering.objects.get(pk=gathering.pk).is_started  # an attendee's look changes nothing
+    page = world.client_for(world.province_35).get(f"/gathering/{gathering.pk}/").content.decode()
+    assert "gathering dimulai dan angka wilayah dibekukan" in page
+    assert Gathering.objects.get(pk=gathering.pk).frozen_report is not None
+
+
+def test_the_gathering_page_answers_in_a_bounded_number_of_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(8):
+        library = make_library(f"Perpustakaan Desa Uji {n}", "35.08.21.2004")
+        make_user(f"fasda{n}@example.id", Role.FACILITATOR, region="35.08")
+        make_user(f"uji{n}@example.id", Role.MANAGER, library=library)
+    gathering = started_now(gathering_make(actor=world.province_35, region_code="35"))
+    gathering = gathering_freeze(actor=world.province_35, gathering_id=gathering.pk)
+    client = world.client_for(world.province_35)
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/gathering/{gathering.pk}/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/gathering/{gathering.pk}/laporan/").status_code == 200
