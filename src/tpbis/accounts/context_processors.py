@@ -45,6 +45,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("libraries:list"), _("Mitra")))
     if role is not None:
         items.append((reverse("reports:list"), _("Laporan")))
+    if role is not None:  # managers are invited to gatherings, register and check in there
+        items.append((reverse("gatherings:list"), _("Gathering")))
     items.append((reverse("elis:home"), _("Elis")))
     items.append((reverse("practices:list"), _("Praktik baik")))
     if Scope.at_least(role, Role.FACILITATOR):
@@ -52,12 +54,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
-        items.append((reverse("gatherings:list"), _("Gathering")))
         items.append((reverse("surveys:region"), _("Survei")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
     if Scope.at_least(role, Role.PROVINCE):
         items.append((reverse("reminders:rules"), _("Pengingat")))
+    elif role == Role.FACILITATOR:  # facilitators see who will be reminded; rules are the province's
+        items.append((reverse("reminders:preview"), _("Pengingat")))
     if role == Role.NATIONAL:
         items.append((reverse("kpi:schemes"), _("Skema IKU")))
         items.append((reverse("audit:list"), _("Jejak audit")))

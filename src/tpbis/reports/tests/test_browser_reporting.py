@@ -91,7 +91,7 @@ def test_a_record_goes_from_entry_through_return_and_correction_to_verified(
     # The facilitator finds it in the verification queue and returns it with a comment.
     facilitator = _log_in(browser, base, world.facilitator_3524)
     facilitator.click("details.menu > summary")
-    facilitator.get_by_role("link", name="Verifikasi").click()
+    facilitator.locator("details.menu nav").get_by_role("link", name="Verifikasi (1)", exact=True).click()
     expect(facilitator).to_have_url(f"{base}/laporan/verifikasi/")
     item = facilitator.locator(f"#r{record.pk}")
     expect(item).to_contain_text(TITLE)
@@ -106,7 +106,7 @@ def test_a_record_goes_from_entry_through_return_and_correction_to_verified(
 
     # The manager sees it at the top of their library page and corrects the number of participants.
     manager.goto(f"{base}/mitra/{library.pk}/")
-    returned = manager.locator("section[aria-labelledby=returned-title]")
+    returned = manager.locator("#wl-manager-returned")
     expect(returned).to_contain_text("1 laporan dikembalikan untuk diperbaiki")
     expect(returned).to_contain_text(COMMENT)
     screenshot(manager, "mitra-dikembalikan-360.png")
