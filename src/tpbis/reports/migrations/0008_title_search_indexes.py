@@ -24,6 +24,9 @@ def indexes_create(apps: Any, schema_editor: Any) -> None:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {table}_title_trgm ON {table} USING gin (UPPER(title::text) gin_trgm_ops)"
         )
+        # Statistics of the indexed expression at once: without them the planner guesses how many titles
+        # hold a word, and a national search for a word in every title took 13 s instead of 0.2 s.
+        schema_editor.execute(f"ANALYZE {table}")
 
 
 def indexes_drop(apps: Any, schema_editor: Any) -> None:
