@@ -104,6 +104,10 @@ def test_it_shares_only_verified_stories_of_the_region_and_period(east_java: Wor
     body = response.content.decode()
     assert "Labruk Kidul, Kab. Lumajang" in body  # a village is named with its kabupaten
     assert "1.250 peserta" in body
+    client = east_java.client_for(east_java.province_35)
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/laporan-gathering/?wilayah=35&{PERIOD}").content.decode()
+    assert "1,250 participants" in english and "peserta" not in english
     for hidden in (
         "Tidak dihitung",
         "Sesudah periode",
