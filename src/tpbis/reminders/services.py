@@ -119,6 +119,10 @@ def _draft(reminder: Reminder) -> NotificationDraft:
         title=reminder.title,
         body=reminder.body,
         url=reminder.url,
+        # An officer forwards the weekly summary to the facilitators' WhatsApp group as it is.
+        whatsapp_text=f"{reminder.title}\n\n{reminder.body}"
+        if reminder.notification_kind == Kind.WEEKLY_SUMMARY
+        else "",
         dedupe_key=reminder.dedupe_key,
         library_id=reminder.library_id,
     )

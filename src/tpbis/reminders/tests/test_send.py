@@ -174,6 +174,9 @@ def test_the_weekly_summary_lists_colour_changes_since_the_last_one(world: World
     assert note.kind == Kind.WEEKLY_SUMMARY
     assert "Perpustakaan Desa Sembung: Merah (rendah) → Hijau (tinggi)" in note.body
     assert "- Perpustakaan Desa Labruk Kidul" in note.body
+    assert note.whatsapp_text == f"{note.title}\n\n{note.body}"  # ready to forward to the group
+    page = world.client_for(world.province_35).get("/notifikasi/").content.decode()
+    assert "https://wa.me/?text=" in page and "Kirim lewat WhatsApp" in page
     assert ColourMark.objects.get(library=world.lamongan_village).colour == Colour.GREEN
 
 
