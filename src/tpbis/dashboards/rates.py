@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
+from django.db.models import BigIntegerField, CharField, Count, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
@@ -130,7 +130,8 @@ class OneLibrary:
         return Q(**{f"{prefix}pk": self.library_id})
 
     def child_expr(self, prefix: str = "") -> Any:
-        raise NotImplementedError  # a library has no child regions
+        # A library has no child regions: grouped by child, its months fall in one group, as without.
+        return Value(None, output_field=CharField())
 
 
 def reporting_cube(

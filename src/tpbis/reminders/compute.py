@@ -292,23 +292,49 @@ def _verification_waiting(rule: ReminderRule, libraries: Q, today: dt.date) -> l
             "libraries": len(entries),
             "days": days,
         }
-        for user_id, user_name in officers.get(code, []):
-            due.append(
-                Reminder(
-                    rule_id=rule.pk,
-                    rule_kind=rule.kind,
-                    recipient_id=user_id,
-                    recipient_name=user_name,
-                    subject=code,
-                    period=period,
-                    title=title,
-                    body=body,
-                    url=url,
-                    reason=reason,
-                    region_code=code,
-                )
-            )
+        due += _to_each(
+            officers.get(code, []),
+            rule=rule,
+            subject=code,
+            period=period,
+            title=title,
+            body=body,
+            url=url,
+            reason=reason,
+        )
     return due
+
+
+def _to_each(
+    people: Iterable[tuple[int, str]],
+    *,
+    rule: ReminderRule,
+    subject: str,
+    period: dt.date,
+    title: str,
+    body: str,
+    url: str,
+    reason: str,
+    kind: str = Kind.REMINDER,
+) -> list[Reminder]:
+    """The same message about one area (`subject`, a region code) to each of its officers."""
+    return [
+        Reminder(
+            rule_id=rule.pk,
+            rule_kind=rule.kind,
+            recipient_id=user_id,
+            recipient_name=user_name,
+            subject=subject,
+            period=period,
+            title=title,
+            body=body,
+            url=url,
+            reason=reason,
+            region_code=subject,
+            notification_kind=kind,
+        )
+        for user_id, user_name in people
+    ]
 
 
 def _weekly_due(rule: ReminderRule, today: dt.date) -> bool:
@@ -362,22 +388,16 @@ def _no_account(rule: ReminderRule, libraries: Q, today: dt.date) -> list[Remind
             "%(n)d mitra di %(region)s belum punya akun",
             len(entries),
         ) % {"n": len(entries), "region": region}
-        for user_id, user_name in officers.get(code, []):
-            due.append(
-                Reminder(
-                    rule_id=rule.pk,
-                    rule_kind=rule.kind,
-                    recipient_id=user_id,
-                    recipient_name=user_name,
-                    subject=code,
-                    period=period,
-                    title=title,
-                    body=body,
-                    url=url,
-                    reason=reason,
-                    region_code=code,
-                )
-            )
+        due += _to_each(
+            officers.get(code, []),
+            rule=rule,
+            subject=code,
+            period=period,
+            title=title,
+            body=body,
+            url=url,
+            reason=reason,
+        )
     return due
 
 
@@ -429,23 +449,17 @@ def _weekly_summary(rule: ReminderRule, libraries: Q, today: dt.date) -> list[Re
         }
         title = _("Ringkasan mingguan %(region)s, pekan %(date)s") % {"region": region, "date": _date(period)}
         url = reverse("dashboards:region") + "?wilayah=" + code
-        for user_id, user_name in people:
-            due.append(
-                Reminder(
-                    rule_id=rule.pk,
-                    rule_kind=rule.kind,
-                    recipient_id=user_id,
-                    recipient_name=user_name,
-                    subject=code,
-                    period=period,
-                    title=title,
-                    body=body,
-                    url=url,
-                    reason=reason,
-                    region_code=code,
-                    notification_kind=Kind.WEEKLY_SUMMARY,
-                )
-            )
+        due += _to_each(
+            people,
+            rule=rule,
+            subject=code,
+            period=period,
+            title=title,
+            body=body,
+            url=url,
+            reason=reason,
+            kind=Kind.WEEKLY_SUMMARY,
+        )
     return due
 
 
