@@ -232,6 +232,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as the programme writes them, "6 Des 2026" (Django's Indonesian default adds a dot: "6 Des. 2026").
+FORMAT_MODULE_PATH = ["tpbis.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
