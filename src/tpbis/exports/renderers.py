@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -39,6 +40,10 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal | float) and not isinstance(value, bool) and math.isfinite(value):
+        # 20.00 is "20" and 10.50 is "10.5": whole numbers read as whole numbers.
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        return int(number) if number == number.to_integral_value() else format(number.normalize(), "f")
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

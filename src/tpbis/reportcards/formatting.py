@@ -14,6 +14,9 @@ def number_text(value: int | float | Decimal | None) -> str:
     """A number with the active language's grouping and decimal mark; "–" for no value."""
     if value is None:
         return "–"
+    if isinstance(value, float):
+        # KPI explanations carry floats: 14.0 is "14", never "14,0"; 7.5 stays "7,5".
+        value = Decimal(repr(value))
     if isinstance(value, Decimal):
         value = value.normalize()
         # normalize() writes 100 as 1E+2, which number_format would print in scientific notation.

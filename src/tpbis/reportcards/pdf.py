@@ -20,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -40,6 +41,7 @@ COLOUR_FILL: dict[str, tuple[colors.Color, colors.Color]] = {
     Colour.NONE: (colors.HexColor("#eeeeee"), colors.HexColor("#444444")),
 }
 MARGIN = 18 * mm
+CELL_PADDING = 4  # points left and right of a table cell's text
 WIDTH = A4[0] - 2 * MARGIN
 
 _base = getSampleStyleSheet()
@@ -51,6 +53,7 @@ STYLES = {
         "muted", parent=_base["BodyText"], fontSize=9, leading=12, textColor=colors.HexColor("#555d66")
     ),
     "cell": ParagraphStyle("cell", parent=_base["BodyText"], fontSize=9, leading=11),
+    "head": ParagraphStyle("head", parent=_base["BodyText"], fontSize=8, leading=10),
     "score": ParagraphStyle("score", parent=_base["BodyText"], fontSize=22, leading=26),
     "lead": ParagraphStyle("lead", parent=_base["BodyText"], fontSize=11.5, leading=15),
 }
@@ -68,18 +71,52 @@ def colour_word(colour: str) -> str:
 def table(
     header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float], numeric: Sequence[int] = ()
 ) -> Table:
-    """A table with a header row repeated on each page; columns listed in `numeric` align right."""
-    data: list[list[Any]] = [[text(h, "cell") for h in header]]
+    """A table with a header row repeated on each page; columns listed in `numeric` align right.
+
+    `widths` are the intended shares; each column is widened to hold its longest word (headings wrap
+    between words, never inside one: "Pelibatan", not "Pelibata/n"), taking the room from columns with
+    slack.
+    """
+    numeric = tuple(numeric)
+    data: list[list[Any]] = [[text(h, "head") for h in header]]
     data += [[text(v, "cell") if i not in numeric else str(v) for i, v in enumerate(row)] for row in rows]
-    result = Table(data, colWidths=list(widths), repeatRows=1)
+    result = Table(data, colWidths=fitted_widths(header, rows, widths), repeatRows=1)
     style: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTSIZE", (0, 1), (-1, -1), 9),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i in numeric]
     result.setStyle(TableStyle(style))
+    return result
+
+
+def _longest_word(value: object, style: ParagraphStyle) -> float:
+    words = str(value).split() or [""]
+    return max(stringWidth(word, style.fontName, style.fontSize) for word in words)
+
+
+def fitted_widths(header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float]) -> list[float]:
+    """Column widths that hold every column's longest word, close to the intended `widths`."""
+    needs = [
+        max(
+            _longest_word(heading, STYLES["head"]),
+            *(_longest_word(row[i], STYLES["cell"]) for row in rows if i < len(row)),
+        )
+        + 2 * CELL_PADDING
+        + 1
+        for i, heading in enumerate(header)
+    ]
+    result = [max(width, need) for width, need in zip(widths, needs, strict=True)]
+    excess = sum(result) - sum(widths)
+    slack = [max(0.0, width - need) for width, need in zip(result, needs, strict=True)]
+    if excess > 0 and sum(slack) > 0:
+        # Take the room from the columns that can spare it, in proportion to what each can spare.
+        share = min(1.0, excess / sum(slack))
+        result = [width - room * share for width, room in zip(result, slack, strict=True)]
     return result
 
 
