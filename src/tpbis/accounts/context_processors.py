@@ -57,6 +57,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("surveys:region"), _("Survei")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))
+        items.append((reverse("reports:import"), _("Impor laporan")))
     if Scope.at_least(role, Role.PROVINCE):
         items.append((reverse("reminders:rules"), _("Pengingat")))
     elif role == Role.FACILITATOR:  # facilitators see who will be reminded; rules are the province's

@@ -172,8 +172,13 @@ def likely_duplicates(record: LibraryRecord) -> list[LibraryRecord]:
         .exclude(status=Status.WITHDRAWN)
         .exclude(pk=record.pk)
     )
-    return [
-        other
-        for other in candidates[:50]
-        if difflib.SequenceMatcher(None, title, fold(other.title_text)).ratio() >= DUPLICATE_SIMILARITY
-    ]
+    return [other for other in candidates[:50] if _folded_similar(title, fold(other.title_text))]
+
+
+def titles_similar(first: str, second: str) -> bool:
+    """Two titles close enough to flag a likely duplicate (also used by the spreadsheet import)."""
+    return _folded_similar(fold(first), fold(second))
+
+
+def _folded_similar(first: str, second: str) -> bool:
+    return difflib.SequenceMatcher(None, first, second).ratio() >= DUPLICATE_SIMILARITY

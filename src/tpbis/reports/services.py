@@ -56,6 +56,11 @@ def _validate(record: LibraryRecord | Replication) -> None:
     )
 
 
+def record_validate(record: LibraryRecord | Replication) -> None:
+    """Every check an entered record passes, raising a ValidationError keyed by field (forms and imports)."""
+    _validate(record)
+
+
 def record_get_by_client_id(*, model: type[Any], client_id: uuid.UUID) -> Any | None:
     return model.objects.filter(client_id=client_id).first()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tpbis.reports import photo_views, views
+from tpbis.reports import photo_views, record_import_views, views
 
 app_name = "reports"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("verifikasi/<str:record_type>/", views.queue, name="queue_type"),
     path("verifikasi/<str:record_type>/massal/", views.queue_bulk_verify, name="queue_bulk_verify"),
     path("foto/<int:pk>/<str:size>/", photo_views.photo_file, name="photo"),
+    path("impor/", record_import_views.import_start, name="import"),
+    path("impor/pratinjau/", record_import_views.import_preview, name="import_preview"),
+    path("impor/templat/<str:record_type>.<str:ext>", record_import_views.import_template, name="import_template"),
+    path("impor/<str:record_type>/terapkan/", record_import_views.import_apply, name="import_apply"),
     path("<str:record_type>/", views.record_list, name="list_type"),
     path("<str:record_type>/baru/", views.record_new, name="new"),
     path("<str:record_type>/<int:pk>/", views.record_detail, name="detail"),
