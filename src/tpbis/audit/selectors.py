@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -126,7 +129,7 @@ def _label(model: type | None, name: str) -> str:
 
 
 def shown_text(value: object) -> str:
-    """A stored value as text: "–" for nothing, lists joined, never a Python repr."""
+    """A stored value as text: "–" for nothing, lists joined, dates "6 Des 2026", never a Python repr."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, bool):
@@ -135,4 +138,22 @@ def shown_text(value: object) -> str:
         return ", ".join(shown_text(item) for item in value) or EMPTY
     if isinstance(value, dict):
         return "; ".join(f"{key}: {shown_text(item)}" for key, item in value.items()) or EMPTY
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
+        return _moment_text(value)
     return str(value)
+
+
+# How `readable()` stores dates and moments: ISO 8601, a moment in local time with its offset.
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?)?$")
+
+
+def _moment_text(value: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if "T" not in value:
+        return date_format(moment.date(), "DATE_FORMAT")
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "DATETIME_FORMAT")

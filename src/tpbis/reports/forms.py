@@ -12,6 +12,7 @@ from tpbis.regions.forms import RegionField
 from tpbis.regions.models import Level
 from tpbis.reports.models import (
     Advocacy,
+    AdvocacyOutcome,
     CommunityEngagement,
     InformationService,
     Photo,
@@ -148,7 +149,8 @@ class EngagementForm(RecordForm):
         super().__init__(*args, **kwargs)
         inst = self.instance
         self.fields["activity_field"] = forms.ChoiceField(
-            label=_("Bidang kegiatan"), choices=vocabulary(VocabularyKind.ACTIVITY_FIELD, inst.activity_field)
+            label=_("Bidang kegiatan"),
+            choices=[("", _("Pilih bidang kegiatan")), *vocabulary(VocabularyKind.ACTIVITY_FIELD, inst.activity_field)],
         )
         self.fields["activity_kind"] = forms.ChoiceField(
             label=_("Jenis kegiatan"),
@@ -156,7 +158,8 @@ class EngagementForm(RecordForm):
             widget=forms.RadioSelect,
         )
         self.fields["audience"] = forms.ChoiceField(
-            label=_("Sasaran"), choices=vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience)
+            label=_("Sasaran"),
+            choices=[("", _("Pilih sasaran")), *vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience)],
         )
         self.fields["participants"].required = False
         # A new activity needs 1–3 photos (the view checks the count): not "(opsional)" on the form.
@@ -205,6 +208,8 @@ class AdvocacyForm(RecordForm):
             choices=[("", "—"), *vocabulary(VocabularyKind.REGULATION_KIND, inst.regulation_kind)],
         )
         self.fields["regulation_date"].widget = DateInput()
+        # Radios with none ticked until the person chooses: the model's blank "---------" is no outcome.
+        self.fields["outcome"].choices = AdvocacyOutcome.choices  # type: ignore[attr-defined]
         for name in ("amount", "resource_persons", "goods"):
             self.fields[name].required = False
         self.order_fields([*self.Meta.fields, "remove_photos", "photos", "confirm_duplicate"])
@@ -297,7 +302,11 @@ class ReplicationForm(RecordForm):
             initial=today.year,
         )
         self.fields["funding_source"] = forms.ChoiceField(
-            label=_("Sumber dana"), choices=vocabulary(VocabularyKind.FUNDING_SOURCE, self.instance.funding_source)
+            label=_("Sumber dana"),
+            choices=[
+                ("", _("Pilih sumber dana")),
+                *vocabulary(VocabularyKind.FUNDING_SOURCE, self.instance.funding_source),
+            ],
         )
         if self.instance.pk:
             self.initial["region"] = self.instance.region_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,8 @@ from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import Library
 from tpbis.libraries.selectors import library_get_for_user
 from tpbis.reports.audit import audit_for
-from tpbis.reports.forms import FORMS, MONTHS, RecordFilterForm, RecordForm, ReturnForm
+from tpbis.reports.display import Figure, key_figures, record_title, value_text
+from tpbis.reports.forms import FORMS, RecordFilterForm, RecordForm, ReturnForm
 from tpbis.reports.models import Photo, Replication, Status
 from tpbis.reports.photos import photos_check_count, photos_for, photos_prepare
 from tpbis.reports.rules import likely_duplicates, photo_limits
@@ -217,7 +219,10 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
     record, role = _get_record(request, record_type, pk)
     model = type(record)
     user = _user(request)
-    fields = [(model._meta.get_field(name).verbose_name, _display(record, name)) for name in model.ENTRY_FIELDS]
+    fields = [
+        (model._meta.get_field(name).verbose_name, value_text(model, name, getattr(record, name)))
+        for name in model.ENTRY_FIELDS
+    ]
     is_own = record.entered_by_id == user.pk
     return render(
         request,
@@ -247,30 +252,20 @@ def _history(record: Any) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
     """The audit trail with field labels and status names as people read them, not column names."""
     labels = {name: capfirst(record._meta.get_field(name).verbose_name) for name in type(record).ENTRY_FIELDS}
     labels |= {"status": _("Status"), "photos": _("Jumlah foto"), "photos_removed": _("Foto")}
-    statuses = dict(Status.choices)
+    model = type(record)
     rows = []
     for entry in audit_for(record):
         changes = []
         for name, (old, new) in entry.changes.items():
-            if name == "status":
-                old, new = statuses.get(old, old), statuses.get(new, new)
-            elif name == "photos_removed":
+            if name == "photos_removed":
                 # "Foto: Foto 2, Foto 3 → dihapus", numbered as the record's page showed them then.
                 old = ", ".join(_("Foto %(n)s") % {"n": number} for number in old)
                 new = _("dihapus")
+            else:
+                old, new = value_text(model, name, old), value_text(model, name, new)
             changes.append((labels.get(name, name), old, new))
         rows.append((entry, changes))
     return rows
-
-
-def _display(record: Any, name: str) -> Any:
-    value = getattr(record, name)
-    if name == "month":
-        return dict(MONTHS).get(value, value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    display = getattr(record, f"get_{name}_display", None)
-    return display() if display else value
 
 
 @login_required
@@ -432,9 +427,27 @@ def queue(request: HttpRequest, record_type: str = "pelibatan") -> HttpResponse:
             "types": TYPE_LABELS,
             "totals": totals,
             "return_form": ReturnForm(),
-            "photos_by_record": _photos_by_record(list(page)),
+            "rows": _queue_rows(list(page), str(TYPE_LABELS[record_type])),
         },
     )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A record in the verification queue with what a verifier checks without opening it."""
+
+    record: Any
+    title: str
+    figures: list[Figure]
+    photos: list[Any]
+
+
+def _queue_rows(records: list[Any], type_label: str) -> list[QueueRow]:
+    photos = _photos_by_record(records)
+    return [
+        QueueRow(record, record_title(record, type_label), key_figures(record), photos.get(record.pk, []))
+        for record in records
+    ]
 
 
 def _photos_by_record(records: list[Any]) -> dict[int, list[Any]]:
