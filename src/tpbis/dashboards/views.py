@@ -16,6 +16,7 @@ from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.charts import month_bars, province_tiles
+from tpbis.dashboards.panels import panel_assets, panels_build
 from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.public import public_region_check
 from tpbis.dashboards.rates import rate_text
@@ -123,6 +124,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request, figures, rows, sort)
     context["parents"] = [p for p in context["parents"] if scope.covers_region(p.code)]
     context.update({"period": period, "errors": errors, "public": False})
+    context["panels"] = panels_build(request=request, figures=figures)
+    context["panel_styles"], context["panel_scripts"] = panel_assets(context["panels"])
     return render(request, "dashboards/region.html", context)
 
 

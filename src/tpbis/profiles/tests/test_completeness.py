@@ -1,0 +1,60 @@
+"""Completeness of the year's profiles on the region dashboard ("profil lengkap: 75%"), per child region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import World, make_library
+from tpbis.accounts.scope import Scope, scope_for_user
+from tpbis.dashboards.selectors import region_for_user
+from tpbis.profiles.selectors import completeness_by_region
+from tpbis.profiles.tests.helpers import YEAR, profile_make
+
+
+def _plant(world: World) -> None:
+    banggle = make_library("Perpustakaan Desa Banggle", "35.24.01.2002")
+    talunrejo = make_library("Perpustakaan Desa Talunrejo", "35.24.02.2001")
+    profile_make(world.lamongan_village)
+    profile_make(world.lamongan_district)
+    profile_make(talunrejo)
+    profile_make(banggle, year=YEAR - 1)  # last year's profile does not make this year's complete
+    profile_make(make_library("Perpustakaan Desa Nonaktif", "35.24.02.2002", is_active=False))
+    make_library("TBM Angkatan Depan", "35.24.02.2002", cohort_year=YEAR + 1)
+    profile_make(world.lumajang_village)  # another kabupaten
+
+
+def test_the_kabupaten_dashboard_shows_the_share_of_complete_profiles(world: World) -> None:
+    _plant(world)
+    response = world.client_for(world.facilitator_3524).get("/dasbor/?wilayah=35.24")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Sembung, the district library and Talunrejo of the 4 active partners (Banggle only last year).
+    assert "profil lengkap: 75%" in page
+    assert "(3 dari 4 mitra mengisi profil tahun ini)" in page
+    assert f'href="/profil/?wilayah=35.24&amp;tahun={YEAR}"' in page
+
+
+def test_completeness_is_grouped_by_child_region_in_one_query(world: World, django_assert_num_queries: Any) -> None:
+    _plant(world)
+    scope = _scope(world)
+    region = region_for_user(scope=scope, region_code="35.24")
+    with django_assert_num_queries(2):  # the GROUP BY, and the child regions' names
+        completeness = completeness_by_region(scope=scope, region=region, year=YEAR)
+    rows = {row.code: (row.name, row.expected, row.complete, row.pct) for row in completeness.rows}
+    assert rows == {
+        "35.24": ("Tingkat Kabupaten Lamongan", 1, 1, 100.0),
+        "35.24.01": ("Sukorame", 2, 1, 50.0),
+        "35.24.02": ("Bluluk", 1, 1, 100.0),
+    }
+    assert (completeness.expected, completeness.complete, completeness.pct) == (4, 3, 75.0)
+
+
+def test_the_province_sees_each_kabupaten(world: World) -> None:
+    _plant(world)
+    page = world.client_for(world.province_35).get("/dasbor/?wilayah=35").content.decode()
+    assert "profil lengkap: 80%" in page  # Lamongan's 3 of 4 and Lumajang's 1 of 1
+    assert "Kelengkapan profil per wilayah" in page
+
+
+def _scope(world: World) -> Scope:
+    return scope_for_user(world.facilitator_3524)
