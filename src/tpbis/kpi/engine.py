@@ -61,6 +61,7 @@ class SchemeSpec:
     green_above: Decimal
     yellow_above: Decimal
     components: tuple[ComponentSpec, ...]
+    effective_until: dt.date | None = None
 
     @classmethod
     def from_model(cls, scheme: Scheme, components: list[Any] | None = None) -> SchemeSpec:
@@ -69,6 +70,7 @@ class SchemeSpec:
             id=scheme.pk,
             name=scheme.name,
             effective_from=scheme.effective_from,
+            effective_until=scheme.effective_until,
             kinds=tuple(scheme.library_kinds or ()),
             green_above=Decimal(scheme.green_above),
             yellow_above=Decimal(scheme.yellow_above),
@@ -91,6 +93,9 @@ class SchemeSpec:
 
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
+
+    def in_effect_on(self, date: dt.date) -> bool:
+        return self.effective_from <= date and (self.effective_until is None or date <= self.effective_until)
 
     def colour_for(self, score: Decimal | None) -> str:
         if score is None:

@@ -53,9 +53,10 @@ class SchemeForm(forms.ModelForm):
 
     class Meta:
         model = Scheme
-        fields = ["name", "effective_from", "library_kinds", "green_above", "yellow_above", "notes"]
+        fields = ["name", "effective_from", "effective_until", "library_kinds", "green_above", "yellow_above", "notes"]
         widgets = {
             "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 

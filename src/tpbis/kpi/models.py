@@ -26,6 +26,12 @@ class Scheme(models.Model):
 
     name = models.CharField(_("nama skema"), max_length=150)
     effective_from = models.DateField(_("berlaku sejak"))
+    effective_until = models.DateField(
+        _("berlaku sampai"),
+        null=True,
+        blank=True,
+        help_text=_("Kosongkan bila berlaku seterusnya. Sesudah tanggal ini skema sebelumnya berlaku lagi."),
+    )
     library_kinds = models.JSONField(
         _("jenis perpustakaan"), default=list, blank=True, help_text=_("Kosong berarti semua jenis.")
     )
@@ -53,6 +59,8 @@ class Scheme(models.Model):
             raise ValidationError(
                 {"library_kinds": _("Jenis perpustakaan tidak dikenal: %s") % ", ".join(sorted(unknown))}
             )
+        if self.effective_until is not None and self.effective_from and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("Tanggal akhir tidak boleh sebelum tanggal mulai berlaku.")})
         if self.yellow_above is not None and self.green_above is not None and self.yellow_above >= self.green_above:
             raise ValidationError({"yellow_above": _("Batas kuning harus di bawah batas hijau.")})
 

@@ -24,7 +24,7 @@ from tpbis.kpi.models import Colour, Component, CurrentScore, MonthScore, Scheme
 from tpbis.kpi.notices import notify_colour_changes, notify_scheme_new
 from tpbis.libraries.models import Library, LibraryKind
 
-SCHEME_AUDITED = ("name", "effective_from", "green_above", "yellow_above", "is_active", "notes")
+SCHEME_AUDITED = ("name", "effective_from", "effective_until", "green_above", "yellow_above", "is_active", "notes")
 
 
 def schemes_load() -> list[SchemeSpec]:
@@ -37,11 +37,15 @@ def schemes_load() -> list[SchemeSpec]:
 
 
 def scheme_for(schemes: Sequence[SchemeSpec], *, date: dt.date, kind: str) -> SchemeSpec | None:
-    """The scheme in effect on the date for the library kind; before the first one, the earliest."""
+    """The scheme in effect on the date for the library kind; before the first one, the earliest.
+
+    A scheme with an end date (the real SIM's "Januari–Juni 2026" rule) gives way after it to the newest
+    scheme still in effect.
+    """
     applicable = [s for s in schemes if s.applies_to(kind)]
     if not applicable:
         return None
-    started = [s for s in applicable if s.effective_from <= date]
+    started = [s for s in applicable if s.in_effect_on(date)]
     # Among schemes of the same date the one created last wins; a draft being previewed (no id,
     # or -1) counts as the newest.
     if started:
@@ -92,8 +96,19 @@ def current_scores_fresh(today: dt.date, prefix: str = "") -> Q:
         .order_by("-effective_from")
         .values("effective_from")[:1]
     )
+    # A scheme that ended changes the scores the day after its end, as a new scheme would.
+    newest_end = (
+        Scheme.objects.filter(is_active=True, effective_until__lt=today)
+        .order_by("-effective_until")
+        .values("effective_until")[:1]
+    )
     since = Coalesce(Subquery(newest_scheme), Value(dt.date.min), output_field=DateField())
-    return Q(**{f"{prefix}as_of__gte": today.replace(day=1)}) & Q(**{f"{prefix}as_of__gte": since})
+    ended = Coalesce(Subquery(newest_end), Value(dt.date.min), output_field=DateField())
+    return (
+        Q(**{f"{prefix}as_of__gte": today.replace(day=1)})
+        & Q(**{f"{prefix}as_of__gte": since})
+        & Q(**{f"{prefix}as_of__gt": ended})
+    )
 
 
 def kpi_refresh_stale(*, libraries: QuerySet[Library], today: dt.date | None = None) -> None:

@@ -123,5 +123,5 @@ def _preview(form: SchemeForm, formset: Any) -> dict[str, Any]:
         "rows": rows,
         "total": sum(r[1] for r in rows),
         "date": today,
-        "in_effect_today": draft.effective_from <= today,
+        "in_effect_today": draft.in_effect_on(today),
     }

@@ -355,8 +355,10 @@ def _advocacy(f: _Fields) -> dict[str, Any]:
 
 
 def _publicity(f: _Fields) -> dict[str, Any]:
+    day = f.day("tanggal")
     return {
-        "date": f.day("tanggal"),
+        # A publication dated 1 January has no known date (see _is_new_year); its model says so with no date.
+        "date": None if _is_new_year(day) else day,
         "title": f.text("judul"),
         "media_kind": f.text("jenis_publikasi"),
         "media_name": f.text("nama_media"),
