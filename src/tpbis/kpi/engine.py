@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from tpbis.kpi.models import Colour, Measure, Scheme, TargetGrowth
 
@@ -173,7 +173,9 @@ def achieved_for(spec: ComponentSpec, facts: Facts) -> Decimal:
     if spec.measure == Measure.COUNT:
         return Decimal(facts.counts.get(spec.record_type, 0))
     if spec.measure == Measure.REPORTED:
-        return Decimal(1 if facts.reported.get(spec.record_type) else 0)
+        # The months reported, so the breakdown agrees with the report card's list of monthly reports;
+        # the points still only ask whether there is at least one.
+        return Decimal(max(facts.counts.get(spec.record_type, 0), 1) if facts.reported.get(spec.record_type) else 0)
     return Decimal(facts.latest.get(spec.field, 0))
 
 
@@ -181,6 +183,7 @@ def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
     parts = []
     for spec in scheme.components:
         achieved = achieved_for(spec, facts)
+        counted = min(achieved, Decimal(1)) if spec.measure == Measure.REPORTED else achieved
         parts.append(
             Part(
                 component_id=spec.id,
@@ -189,7 +192,7 @@ def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
                 measure=spec.measure,
                 achieved=achieved,
                 target=spec.target_on(as_of),
-                points=spec.points_for(achieved, as_of),
+                points=spec.points_for(counted, as_of),
                 weight=spec.weight,
             )
         )
@@ -211,100 +214,211 @@ def facts_key(facts: Facts) -> tuple[object, ...]:
 
 NEXT_COLOUR: dict[str, str] = {Colour.RED: Colour.YELLOW, Colour.YELLOW: Colour.GREEN, Colour.NONE: Colour.YELLOW}
 COLOUR_WORD: dict[str, Any] = {Colour.YELLOW: gettext_lazy("kuning"), Colour.GREEN: gettext_lazy("hijau")}
+SINGLE_PATHS_SHOWN = 3
+# Names the default schemes give themselves and their parts (migrations), so the catalog translates them.
+DEFAULT_NAMES = (
+    gettext_noop("IKU TPBIS 2026"),
+    gettext_noop("TPBIS 2026 (Januari–Juni)"),
+    gettext_noop("Koleksi buku"),
+    gettext_noop("Koleksi buku digital"),
+    gettext_noop("Komputer"),
+    gettext_noop("Bandwidth internet (Mbps)"),
+)
+
+
+def shown_label(label: str) -> str:
+    """A component's or scheme's name in the reader's language: the default scheme's names are in the
+    catalog, a name the national team typed is shown as typed."""
+    return _(label) if label else label
+
+
+def _grouped(value: Decimal) -> str:
+    """A figure as the reader's language writes it, thousands grouped: "1.000", "17,5"."""
+    value = value.normalize()
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def advice(*, result: Result, scheme: SchemeSpec, as_of: dt.date) -> list[str]:
-    """Plain-Indonesian ways to reach the next colour, cheapest first: "2 kegiatan advokasi lagi ...".
+    """Plain-Indonesian ways to reach the next colour, each a concrete thing to report.
 
-    Each suggestion uses one component alone; a library can of course combine them.
+    The cheapest path first (fewest records: one component alone, or several together, joined by "dan"),
+    then up to two other single-component paths starting with "atau", since they are alternatives. A
+    library not assessed yet first hears which one record starts its score.
     """
     if result.colour == Colour.GREEN:
         return []
     current = result.score or Decimal(0)
-    next_colour = NEXT_COLOUR[result.colour]
-    threshold = scheme.green_above if next_colour == Colour.GREEN else scheme.yellow_above
-    options: list[tuple[Decimal, str]] = []
-    for spec, part in zip(scheme.components, result.parts, strict=True):
-        needed = _needed(spec, part, threshold - current, as_of)
+    colour = NEXT_COLOUR[result.colour]
+    threshold = scheme.green_above if colour == Colour.GREEN else scheme.yellow_above
+    gap = threshold - current
+    word = str(COLOUR_WORD[colour])
+    pairs = list(zip(scheme.components, result.parts, strict=True))
+    singles: list[tuple[Decimal, int]] = []
+    for position, (spec, part) in enumerate(pairs):
+        needed = _needed(spec, part, gap, as_of)
         if needed is not None:
-            options.append((needed, _advice_text(spec, needed, next_colour)))
-    options.sort(key=lambda option: option[0])
-    if options:
-        return [text for _, text in options[:3]]
-    return [_combined_advice(scheme, result, threshold - current, next_colour)]
+            singles.append((needed, position))
+    singles.sort()
+    plan = _plan(pairs, gap, as_of)
+    if singles and (not plan or singles[0][0] <= sum(extra for _s, _p, extra in plan)):
+        plan = [(*pairs[singles[0][1]], int(singles[0][0]))]
+        singles = singles[1:]
+    if not plan:
+        return [_("Skema ini tidak memberi cukup poin untuk mencapai %(colour)s.") % {"colour": word}]
+    tips = []
+    start, start_part, _count = plan[0]
+    if result.colour == Colour.NONE and start.measure != Measure.LATEST:
+        tips.append(
+            _("Mulailah dengan %(action)s: satu laporan saja sudah membuat perpustakaan Anda dinilai.")
+            % {"action": _action_text(start, start_part, 1)}
+        )
+    steps = _joined([_action_text(spec, part, count) for spec, part, count in plan])
+    tips.append(_("Laporkan %(action)s untuk mencapai %(colour)s") % {"action": steps, "colour": word})
+    for needed, position in singles[: SINGLE_PATHS_SHOWN - 1]:
+        tips.append(_("atau %(action)s") % {"action": _action_text(*pairs[position], int(needed))})
+    return tips
 
 
-def _combined_advice(scheme: SchemeSpec, result: Result, gap: Decimal, colour: str) -> str:
-    """No single component suffices: say how many points are missing and where they are still open."""
-    open_points = sorted(
-        ((spec.weight - part.points, spec.label) for spec, part in zip(scheme.components, result.parts, strict=True)),
-        reverse=True,
-    )
-    listed = "; ".join(f"{label} {_shown(points)}" for points, label in open_points if points > 0)
-    return _("Perlu lebih dari %(gap)s poin lagi untuk mencapai %(colour)s. Poin yang masih terbuka: %(list)s") % {
-        "gap": _shown(gap),
-        "colour": COLOUR_WORD[colour],
-        "list": listed,
-    }
+def _joined(items: list[str]) -> str:
+    """ "a, b dan c" in the reader's language."""
+    if len(items) == 1:
+        return items[0]
+    return _("%(list)s dan %(last)s") % {"list": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _needed(spec: ComponentSpec, part: Part, gap: Decimal, as_of: dt.date) -> Decimal | None:
     """The least extra achievement on this component that lifts the score above the threshold."""
     if spec.measure == Measure.REPORTED:
-        return Decimal(1) if part.achieved == 0 and spec.weight > gap else None
+        return Decimal(1) if part.achieved == 0 and spec.weight - part.points > gap else None
     if spec.measure == Measure.LATEST:
-        return None  # a capacity figure is not "more of something"; shown in the breakdown instead
-    limit = spec.cap if spec.cap is not None else spec.target_on(as_of)
-    extra = 1
-    while part.achieved + extra <= math.ceil(limit):
-        gained = spec.points_for(part.achieved + extra, as_of) - part.points
+        return None  # a capacity figure is not "more of something": only part of a combined plan
+    for extra, gained in _gains(spec, part, as_of):
         if gained > gap:
             return Decimal(extra)
-        extra += 1
     return None
 
 
-def _advice_text(spec: ComponentSpec, needed: Decimal, colour: str) -> str:
-    word = str(COLOUR_WORD[colour])
+def _gains(spec: ComponentSpec, part: Part, as_of: dt.date) -> list[tuple[int, Decimal]]:
+    """Each number of extra records on a component that counts records, with the points it would add."""
     if spec.measure == Measure.REPORTED:
-        return _("Laporkan %(what)s sekali untuk mencapai %(colour)s") % {
-            "what": spec.label.lower(),
-            "colour": word,
+        return [(1, spec.weight - part.points)] if part.achieved == 0 else []
+    if spec.measure == Measure.LATEST:
+        return []
+    limit = math.ceil(spec.cap if spec.cap is not None else spec.target_on(as_of))
+    return [
+        (extra, spec.points_for(part.achieved + extra, as_of) - part.points)
+        for extra in range(1, max(limit - int(part.achieved), 0) + 1)
+    ]
+
+
+def _plan(
+    pairs: list[tuple[ComponentSpec, Part]], gap: Decimal, as_of: dt.date
+) -> list[tuple[ComponentSpec, Part, int]]:
+    """The fewest extra records, over all components together, that earn more than `gap` points; when
+    records alone cannot, the capacity figures (information service) to raise as well.
+
+    A small knapsack: for each total number of records, the most points and how they are split.
+    """
+    best: dict[int, tuple[Decimal, tuple[int, ...]]] = {0: (Decimal(0), ())}
+    for spec, part in pairs:
+        choices = [(0, Decimal(0)), *_gains(spec, part, as_of)]
+        grown: dict[int, tuple[Decimal, tuple[int, ...]]] = {}
+        for records, (points, split) in best.items():
+            for extra, gained in choices:
+                total = records + extra
+                if total not in grown or points + gained > grown[total][0]:
+                    grown[total] = (points + gained, (*split, extra))
+        best = grown
+    reachable = [records for records, (points, _split) in best.items() if points > gap]
+    if reachable:
+        split = best[min(reachable)][1]
+        return [(spec, part, extra) for (spec, part), extra in zip(pairs, split, strict=True) if extra]
+    # Records alone are not enough: every record that still earns points, then capacity figures.
+    points, split = best[max(best)]
+    plan = [(spec, part, extra) for (spec, part), extra in zip(pairs, split, strict=True) if extra]
+    figures = sorted(
+        ((spec.weight - part.points, position) for position, (spec, part) in enumerate(pairs)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    for open_points, position in figures:
+        spec, part = pairs[position]
+        if points > gap:
+            break
+        if spec.measure != Measure.LATEST or open_points <= 0:
+            continue
+        value = _least_value(spec, part, gap - points, as_of)
+        plan.append((spec, part, value))
+        points += spec.points_for(Decimal(value), as_of) - part.points
+    return plan if points > gap else []
+
+
+def _least_value(spec: ComponentSpec, part: Part, gap: Decimal, as_of: dt.date) -> int:
+    """The smallest whole figure that earns more than `gap` extra points, or the one for all its points."""
+    full = math.ceil(spec.target_on(as_of))
+    for value in range(int(part.achieved) + 1, full + 1):
+        if spec.points_for(Decimal(value), as_of) - part.points > gap:
+            return value
+    return full
+
+
+def _action_text(spec: ComponentSpec, part: Part, count: int) -> str:
+    """What to report, as a noun phrase: "2 kegiatan advokasi lagi", "pengunjung 1 bulan", "Komputer minimal 3"."""
+    if spec.measure == Measure.LATEST:
+        what = shown_label(spec.label)
+        return _("%(what)s minimal %(value)s") % {
+            "what": what[:1].lower() + what[1:],
+            "value": _grouped(Decimal(count)),
         }
-    count = int(needed)
-    values = {"count": count, "colour": word, "what": spec.label.lower()}
+    more = part.achieved > 0
+    values = {"count": count, "what": shown_label(spec.label).lower()}
     if spec.record_type == "pelibatan":
-        return (
-            ngettext(
-                "%(count)s kegiatan pelibatan masyarakat lagi untuk mencapai %(colour)s",
-                "%(count)s kegiatan pelibatan masyarakat lagi untuk mencapai %(colour)s",
-                count,
+        if more:
+            return (
+                ngettext(
+                    "%(count)s kegiatan pelibatan masyarakat lagi",
+                    "%(count)s kegiatan pelibatan masyarakat lagi",
+                    count,
+                )
+                % values
             )
+        return (
+            ngettext("%(count)s kegiatan pelibatan masyarakat", "%(count)s kegiatan pelibatan masyarakat", count)
             % values
         )
     if spec.record_type == "advokasi":
-        return (
-            ngettext(
-                "%(count)s kegiatan advokasi lagi untuk mencapai %(colour)s",
-                "%(count)s kegiatan advokasi lagi untuk mencapai %(colour)s",
-                count,
-            )
-            % values
-        )
+        if more:
+            return ngettext("%(count)s kegiatan advokasi lagi", "%(count)s kegiatan advokasi lagi", count) % values
+        return ngettext("%(count)s kegiatan advokasi", "%(count)s kegiatan advokasi", count) % values
     if spec.record_type == "publikasi":
-        return (
-            ngettext(
-                "%(count)s publikasi lagi untuk mencapai %(colour)s",
-                "%(count)s publikasi lagi untuk mencapai %(colour)s",
-                count,
-            )
-            % values
-        )
-    return (
-        ngettext(
-            "%(count)s laporan %(what)s lagi untuk mencapai %(colour)s",
-            "%(count)s laporan %(what)s lagi untuk mencapai %(colour)s",
-            count,
-        )
-        % values
-    )
+        if more:
+            return ngettext("%(count)s publikasi lagi", "%(count)s publikasi lagi", count) % values
+        return ngettext("%(count)s publikasi", "%(count)s publikasi", count) % values
+    if spec.record_type == "pengunjung":
+        if more:
+            return ngettext("pengunjung %(count)s bulan lagi", "pengunjung %(count)s bulan lagi", count) % values
+        return ngettext("pengunjung %(count)s bulan", "pengunjung %(count)s bulan", count) % values
+    if more:
+        return ngettext("%(count)s laporan %(what)s lagi", "%(count)s laporan %(what)s lagi", count) % values
+    return ngettext("%(count)s laporan %(what)s", "%(count)s laporan %(what)s", count) % values
+
+
+def progress_text(part: dict[str, Any]) -> str:
+    """A component's achievement in the rule's own unit: "3 dari 7 kegiatan", "12 bulan dilaporkan"."""
+    achieved, target = Decimal(str(part["achieved"])), Decimal(str(part["target"]))
+    if part["measure"] == Measure.REPORTED:
+        if achieved == 0:
+            return _("Belum ada bulan yang dilaporkan; 1 bulan sudah cukup")
+        count = int(achieved)
+        return ngettext(
+            "%(count)s bulan dilaporkan; 1 bulan sudah cukup", "%(count)s bulan dilaporkan; 1 bulan sudah cukup", count
+        ) % {"count": _grouped(achieved)}
+    values = {"achieved": _grouped(achieved), "target": _grouped(target)}
+    if part["measure"] == Measure.LATEST:
+        return _("%(achieved)s dari %(target)s") % values
+    if part["record_type"] in {"pelibatan", "advokasi"}:
+        return _("%(achieved)s dari %(target)s kegiatan") % values
+    if part["record_type"] == "publikasi":
+        return _("%(achieved)s dari %(target)s publikasi") % values
+    return _("%(achieved)s dari %(target)s laporan") % values

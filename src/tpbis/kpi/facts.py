@@ -97,7 +97,8 @@ def _monthly_counts(
 ) -> None:
     annotations: dict[str, Any] = {}
     for i, date in enumerate(dates):
-        annotations[f"v{i}"] = Count("pk", filter=Q(status=Status.VERIFIED, month__lte=date.month))
+        # Months, not records: a second record of a month is a correction (the report card lists one row).
+        annotations[f"v{i}"] = Count("month", filter=Q(status=Status.VERIFIED, month__lte=date.month), distinct=True)
         annotations[f"a{i}"] = Count("pk", filter=Q(month__lte=date.month))
     rows = (
         model.objects.filter(_library_filter(libraries), year=year)

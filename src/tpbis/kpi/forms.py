@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from tpbis.audit.services import decimal_text
@@ -14,6 +16,48 @@ from tpbis.kpi.selectors import RankingFilters
 from tpbis.libraries.forms import cohort_choices
 from tpbis.libraries.models import LibraryKind, Support
 from tpbis.regions.forms import RegionField
+
+
+class DecimalInput(forms.TextInput):
+    """A number typed and shown as the reader's language writes it ("17,5", not "17.50")."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            number = Decimal(str(value)).normalize()
+            if number == number.to_integral_value():
+                number = number.quantize(Decimal(1))
+            return number_format(number, use_l10n=True)
+        return super().format_value(value)
+
+
+class LocalDecimalField(forms.DecimalField):
+    """Reads "17,5" and "1.000" in Indonesian (and "17.5", the other habit), "1,000.5" in English."""
+
+    widget = DecimalInput
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = local_number_text(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # No min/max/step: those belong to <input type="number">, which refuses "17,5" in some browsers.
+        return {}
+
+
+def local_number_text(text: str) -> str:
+    """A typed number as Python reads it: "1.000,5" → "1000.5" in Indonesian, "1,000.5" → "1000.5" in English."""
+    decimal_mark = get_format("DECIMAL_SEPARATOR")
+    group_mark = "," if decimal_mark == "." else "."
+    text = text.strip().replace(" ", "").replace("\u00a0", "")
+    if decimal_mark in text:
+        return text.replace(group_mark, "").replace(decimal_mark, ".")
+    if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group_mark)}\d{{3}})+", text):
+        return text.replace(group_mark, "")
+    return text
 
 
 class RankingFilterForm(forms.Form):
@@ -50,6 +94,8 @@ class SchemeForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Kosongkan untuk semua jenis."),
     )
+    green_above = LocalDecimalField(label=_("Hijau jika skor di atas"), max_digits=5, decimal_places=2)
+    yellow_above = LocalDecimalField(label=_("Kuning jika skor di atas"), max_digits=5, decimal_places=2)
 
     class Meta:
         model = Scheme
@@ -62,6 +108,19 @@ class SchemeForm(forms.ModelForm):
 
 
 class ComponentForm(forms.ModelForm):
+    target = LocalDecimalField(label=_("Target"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    weight = LocalDecimalField(label=_("Bobot (poin)"), max_digits=6, decimal_places=2)
+    cap = LocalDecimalField(
+        label=_("Batas capaian"),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text=_("Capaian di atas batas ini tidak dihitung. Kosong berarti sama dengan target."),
+    )
+    rounding_step = LocalDecimalField(
+        label=_("Pembulatan ke bawah kelipatan"), max_digits=6, decimal_places=4, initial=Decimal(0)
+    )
+
     class Meta:
         model = Component
         fields = [

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from tpbis.accounts.scope import Scope
-from tpbis.kpi.engine import Result, advice
+from tpbis.kpi.engine import Result, advice, progress_text, shown_label
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
 from tpbis.kpi.services import kpi_compute, kpi_refresh_stale, scheme_for, schemes_load
 from tpbis.libraries.models import Library
@@ -27,6 +27,19 @@ class Explained:
     scheme_name: str
     as_of: dt.date
     trend: list[tuple[dt.date, Decimal | None, str]]
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The breakdown as people read it: each component's name, achievement in its unit, and points."""
+        return [
+            {
+                "label": shown_label(str(part["label"])),
+                "progress": progress_text(part),
+                "points": part["points"],
+                "weight": part["weight"],
+            }
+            for part in self.parts
+        ]
 
 
 def score_explained(*, library: Library, as_of: dt.date | None = None) -> Explained:
@@ -49,7 +62,7 @@ def score_explained(*, library: Library, as_of: dt.date | None = None) -> Explai
         colour=result.colour,
         parts=[p.as_json() for p in result.parts],
         advice=advice(result=result, scheme=scheme, as_of=as_of),
-        scheme_name=scheme.name,
+        scheme_name=shown_label(scheme.name),
         as_of=as_of,
         trend=trend,
     )

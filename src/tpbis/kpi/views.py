@@ -113,11 +113,11 @@ def _preview(form: SchemeForm, formset: Any) -> dict[str, Any]:
     before = kpi_compute(libraries=libraries, dates=[today], schemes=current)
     after = kpi_compute(libraries=libraries, dates=[today], schemes=[*current, draft])
     provinces = dict(libraries.values_list("pk", "province__name"))
-    changes: dict[str, Counter[str]] = defaultdict(Counter)
+    changes: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for key, new in after.items():
         old = before.get(key)
         if old is not None and old.colour != new.colour:
-            changes[provinces[key[0]]][f"{old.colour}→{new.colour}"] += 1
+            changes[provinces[key[0]]][(old.colour, new.colour)] += 1
     rows = sorted(((name, sum(c.values()), dict(c)) for name, c in changes.items()), key=lambda r: (-r[1], r[0]))
     return {
         "rows": rows,

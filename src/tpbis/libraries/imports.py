@@ -119,6 +119,8 @@ SUPPORT_CHOICES = {
     **{_choice_key(s.value): s.value for s in Support},
     **{_choice_key(str(s.label)): s.value for s in Support},
     _choice_key("replikasi"): Support.REPLICATION.value,
+    # The real SIM's spreadsheets say "Full Support"; the system shows "Dukungan Penuh".
+    _choice_key("full support"): Support.FULL.value,
 }
 
 

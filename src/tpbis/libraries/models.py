@@ -34,7 +34,7 @@ REGION_LEVEL_FOR_KIND: dict[str, int] = {
 
 
 class Support(models.TextChoices):
-    FULL = "full_support", _("Full Support")
+    FULL = "full_support", _("Dukungan Penuh")
     BOOKS = "bantuan_buku", _("Bantuan Buku")
     REPLICATION = "replikasi_mandiri", _("Replikasi Mandiri")
 

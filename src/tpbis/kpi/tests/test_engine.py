@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpbis.kpi.engine import ComponentSpec, Facts, SchemeSpec, advice, score
+from tpbis.kpi.engine import ComponentSpec, Facts, SchemeSpec, advice, progress_text, score
 from tpbis.kpi.models import Colour
 
 AS_OF = dt.date(2026, 7, 15)
@@ -90,19 +90,63 @@ def test_it_colours_by_the_thresholds() -> None:
     assert CALIBRATED.colour_for(Decimal("75.01")) == Colour.GREEN
 
 
-def test_it_explains_what_is_missing_for_the_next_colour() -> None:
+def test_it_offers_single_paths_as_alternatives_cheapest_first() -> None:
     # 17.5 + 5 = 22.5 is red; yellow needs more than 25. One more publicity (+2.5) or the visitors
-    # report (+2.5) would only reach 25.00, so neither is offered alone.
+    # report (+2.5) would only reach 25.00, so neither is offered alone. Two publicity records or three
+    # advocacy records each suffice alone: "atau" says so, the fewest records first.
     current = facts(engagements=7, publicity=2)
     result = score(facts=current, scheme=CALIBRATED, as_of=AS_OF)
     tips = advice(result=result, scheme=CALIBRATED, as_of=AS_OF)
-    assert tips == ["2 publikasi lagi untuk mencapai kuning", "3 kegiatan advokasi lagi untuk mencapai kuning"]
+    assert tips == ["Laporkan 2 publikasi lagi untuk mencapai kuning", "atau 3 kegiatan advokasi"]
+
+
+def test_it_puts_a_combination_first_when_it_needs_fewer_records_than_any_single_part() -> None:
+    # 10 points: 13 advocacy records alone would do, but 2 activities and 4 publications are 6 records.
+    red = score(facts=facts(engagements=3, visitors=True), scheme=CALIBRATED, as_of=AS_OF)
+    assert advice(result=red, scheme=CALIBRATED, as_of=AS_OF) == [
+        "Laporkan 2 kegiatan pelibatan masyarakat lagi dan 4 publikasi untuk mencapai kuning",
+        "atau 13 kegiatan advokasi",
+    ]
+    planned = score(facts=facts(engagements=5, publicity=4, visitors=True), scheme=CALIBRATED, as_of=AS_OF)
+    assert planned.colour == Colour.YELLOW
+
+
+def test_it_plans_concrete_records_when_no_single_part_suffices() -> None:
+    red = score(facts=facts(engagements=1), scheme=CALIBRATED, as_of=AS_OF)
+    assert advice(result=red, scheme=CALIBRATED, as_of=AS_OF) == [
+        "Laporkan 4 kegiatan pelibatan masyarakat lagi, 4 publikasi dan pengunjung 1 bulan untuk mencapai kuning"
+    ]
+    # The plan really reaches yellow.
+    planned = score(facts=facts(engagements=5, publicity=4, visitors=True), scheme=CALIBRATED, as_of=AS_OF)
+    assert planned.colour == Colour.YELLOW
+
+
+def test_it_tells_an_unassessed_library_which_record_to_start_with() -> None:
+    unassessed = score(facts=Facts(), scheme=CALIBRATED, as_of=AS_OF)
+    tips = advice(result=unassessed, scheme=CALIBRATED, as_of=AS_OF)
+    assert tips == [
+        "Mulailah dengan 1 kegiatan pelibatan masyarakat: satu laporan saja sudah membuat perpustakaan Anda dinilai.",
+        "Laporkan 5 kegiatan pelibatan masyarakat, 4 publikasi dan pengunjung 1 bulan untuk mencapai kuning",
+    ]
+    assert not any("Poin" in tip for tip in tips)
+
+
+def test_it_names_the_capacity_figures_when_records_alone_cannot_reach_green() -> None:
     yellow = score(facts=facts(engagements=7, advocacy=14, publicity=4), scheme=CALIBRATED, as_of=AS_OF)
     assert yellow.score == Decimal("47.50")
     assert advice(result=yellow, scheme=CALIBRATED, as_of=AS_OF) == [
-        "Perlu lebih dari 27,5 poin lagi untuk mencapai hijau. Poin yang masih terbuka: "
-        "Peningkatan 12,5; Peningkatan 12,5; Peningkatan 12,5; Peningkatan 12,5; Pengunjung 2,5"
+        "Laporkan pengunjung 1 bulan, peningkatan minimal 1.000, peningkatan minimal 100 dan peningkatan "
+        "minimal 1 untuk mencapai hijau"
     ]
+    planned = facts(engagements=7, advocacy=14, publicity=4, visitors=True, books=1000, digital_books=100, computers=1)
+    assert score(facts=planned, scheme=CALIBRATED, as_of=AS_OF).colour == Colour.GREEN
+
+
+def test_it_counts_the_months_a_library_reported_its_visitors() -> None:
+    reported = Facts(counts={"pengunjung": 12}, reported={"pengunjung": True}, has_any=True)
+    (visitors,) = [p for p in score(facts=reported, scheme=CALIBRATED, as_of=AS_OF).parts if p.measure == "reported"]
+    assert (visitors.achieved, visitors.points) == (12, Decimal("2.5"))  # twelve months; once earns it all
+    assert progress_text(visitors.as_json()) == "12 bulan dilaporkan; 1 bulan sudah cukup"
 
 
 def test_it_grows_a_monthly_target_with_the_months_elapsed() -> None:

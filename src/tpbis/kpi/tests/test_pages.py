@@ -63,7 +63,9 @@ def test_it_drops_the_score_when_a_verified_record_is_withdrawn(world: World) ->
 def test_it_tells_the_library_what_is_missing(world: World) -> None:
     engagement(world)
     body = world.client_for(world.manager).get(f"/mitra/{world.lamongan_village.pk}/").content.decode()
-    assert "lagi untuk mencapai kuning" in body
+    # Concrete records to report, never point weights ("Poin yang masih terbuka: Advokasi 18,75").
+    assert "Laporkan 5 kegiatan pelibatan masyarakat, 4 publikasi dan pengunjung 1 bulan untuk mencapai kuning" in body
+    assert "Poin yang masih terbuka" not in body
 
 
 def test_it_ranks_by_score_then_name_within_scope(world: World) -> None:
@@ -133,7 +135,7 @@ def test_it_previews_colour_changes_before_saving_a_scheme(world: World) -> None
     preview = client.post("/iku/skema/baru/", _scheme_post(["100"], action="preview"))
     assert preview.status_code == 200
     rows = preview.context["preview"]["rows"]
-    assert rows == [("Jawa Timur", 1, {"merah→hijau": 1})]  # one verified activity is the whole target
+    assert rows == [("Jawa Timur", 1, {("merah", "hijau"): 1})]  # one verified activity is the whole target
     assert not Scheme.objects.filter(name="Skema uji").exists()
     saved = client.post("/iku/skema/baru/", _scheme_post(["100"]))
     assert saved.status_code == 302
