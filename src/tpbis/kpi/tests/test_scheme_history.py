@@ -64,7 +64,9 @@ def test_it_refuses_an_end_date_before_the_start() -> None:
 
 def test_a_stored_score_is_stale_once_a_scheme_has_ended(world: World) -> None:
     today = dt.date(2026, 12, 6)
-    CurrentScore.objects.create(library=world.lamongan_village, as_of=dt.date(2026, 12, 2), score=None, colour="")
+    CurrentScore.objects.create(
+        library=world.lamongan_village, as_of=dt.date(2026, 12, 2), scheme=Scheme.objects.first(), score=None, colour=""
+    )
     fresh = CurrentScore.objects.filter(current_scores_fresh(today))
     assert fresh.exists()
     Scheme.objects.create(
