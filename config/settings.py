@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tpbis.kpi",
     "tpbis.reportcards",
     "tpbis.dashboards",
+    "tpbis.quality",
     "tpbis.duplicates",
     "tpbis.elis",
     "tpbis.practices",

@@ -55,6 +55,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
         items.append((reverse("surveys:region"), _("Survei")))
+        items.append((reverse("quality:flags"), _("Kualitas data")))
         items.append((reverse("duplicates:list"), _("Duplikat")))
     if Scope.at_least(role, Role.FACILITATOR):  # facilitators import manager accounts
         items.append((reverse("libraries:import"), _("Impor")))

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from django.utils.translation import gettext as _
 
 from tpbis.api import compat_views
-from tpbis.api.v1 import directory, kpi, records, stats
+from tpbis.api.v1 import directory, kpi, quality, records, stats
 from tpbis.api.v1.base import api
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -79,6 +79,7 @@ if not api._routers[1:]:
     api.add_router("/records", records.router)
     api.add_router("", kpi.router)
     api.add_router("", stats.router)
+    api.add_router("", quality.router)
 _v1_patterns, _v1_app, _v1_namespace = api.urls
 
 urlpatterns = [

@@ -31,6 +31,7 @@ from tpbis.reports.display import Figure, key_figures, record_title, value_text
 from tpbis.reports.forms import FORMS, RecordFilterForm, RecordForm, ReturnForm
 from tpbis.reports.models import Photo, Replication, Status
 from tpbis.reports.photos import photos_check_count, photos_for, photos_prepare
+from tpbis.reports.queue_notes import queue_row_annotations
 from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import (
     MONTHLY,
@@ -428,6 +429,7 @@ def queue(request: HttpRequest, record_type: str = "pelibatan") -> HttpResponse:
             "totals": totals,
             "return_form": ReturnForm(),
             "rows": _queue_rows(list(page), str(TYPE_LABELS[record_type])),
+            "notes_by_record": queue_row_annotations(list(page)),
         },
     )
 
