@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -53,3 +54,12 @@ def pct1(value: Any) -> str:
     `floatformat:1` shows it, for tables that print hundreds of them."""
     text = f"{float(value):.1f}"
     return text if (get_language() or "id").startswith("en") else text.replace(".", ",")
+
+
+@register.filter
+def month_name(value: Any) -> Any:
+    """A month number as its name in the reader's language: 11 is "November", never "11/2026"."""
+    try:
+        return date_format(dt.date(2000, int(value), 1), "F")
+    except (TypeError, ValueError):
+        return value

@@ -120,3 +120,21 @@ def test_required_lists_ask_the_person_to_choose(world: World) -> None:
     )
     assert '<option value="" selected>Pilih bidang kegiatan</option>' in page
     assert '<option value="" selected>Pilih sasaran</option>' in page
+
+
+def test_the_list_names_a_month_and_groups_participants(world: World) -> None:
+    Visitors.objects.create(library=world.lamongan_village, year=2026, month=11, male=10, female=12, total=22)
+    CommunityEngagement.objects.create(
+        library=world.lamongan_village,
+        date=DAY,
+        title="Kelas membatik",
+        activity_field="Ekonomi",
+        activity_kind="Pelatihan",
+        audience="Umum",
+        participants=1250,
+    )
+    client = world.client_for(world.facilitator_3524)
+    assert "Pengunjung November 2026" in visible_text(client.get("/laporan/pengunjung/").content.decode())
+    text = visible_text(client.get("/laporan/pelibatan/").content.decode())
+    assert "1.250 peserta" in text
+    assert "6 Des 2026" in text
