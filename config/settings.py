@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "tpbis.worklists",
     "tpbis.gatherings",
     "tpbis.surveys",
+    "tpbis.profiles",
     "tpbis.demo",
     "django_tasks",
     "django_tasks_db",
@@ -347,6 +348,16 @@ if env_str("S3_BUCKET"):
         f"{store.scheme}://*.{store.netloc}",
     ]
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += env_list("CSP_EXTRA_IMG_SRC", [])
+
+# Background tiles of the libraries' map (OpenStreetMap unless set; empty: points on a plain background).
+# Its host, with a {s} subdomain as a wildcard, is the only outside address images may come from.
+TILE_URL = env_str("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TILE_ATTRIBUTION = env_str(
+    "TILE_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+if TILE_URL:
+    tiles = urlsplit(TILE_URL.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [f"{tiles.scheme}://{tiles.netloc}"]
 
 # Request lines may carry `?token=` (the compatible API still accepts it): the filter masks its value
 # in Django's request logs and the development server's (gunicorn's access log format leaves out the

@@ -38,6 +38,7 @@ urlpatterns = [
     path("praktik-baik/", include("tpbis.practices.urls")),
     path("gathering/", include("tpbis.gatherings.urls")),
     path("survei/", include("tpbis.surveys.urls")),
+    path("profil/", include("tpbis.profiles.urls")),
     path("kualitas-data/", include("tpbis.quality.urls")),
     path("duplikat/", include("tpbis.duplicates.urls")),
     path("admin/", admin.site.urls),

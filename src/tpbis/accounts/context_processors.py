@@ -41,8 +41,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.libraries and role == Role.MANAGER and len(scope.libraries) == 1:
         library_id = next(iter(scope.libraries))
         items.append((reverse("libraries:detail", args=[library_id]), _("Perpustakaan saya")))
+        items.append((reverse("profiles:edit", args=[library_id]), _("Profil perpustakaan")))
     elif role is not None:
         items.append((reverse("libraries:list"), _("Mitra")))
+        items.append((reverse("profiles:list"), _("Profil IPLM")))
     if role is not None:
         items.append((reverse("reports:list"), _("Laporan")))
     if role is not None:  # managers are invited to gatherings, register and check in there

@@ -442,12 +442,20 @@ class ChildRegionExporter(Exporter):
 
 CHILD_RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung")
 
+
+def _iplm_exporter(**kwargs: Any) -> Exporter:
+    from tpbis.exports.iplm import IplmExporter  # its own module, built on the classes above
+
+    return IplmExporter(**kwargs)
+
+
 ExporterFactory = Callable[..., Exporter]
 RECORD_TYPES = ("pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung", "replikasi")
 EXPORTERS: dict[str, ExporterFactory] = {
     PartnerExporter.kind: PartnerExporter,
     RankingExporter.kind: RankingExporter,
     ChildRegionExporter.kind: ChildRegionExporter,
+    "iplm": _iplm_exporter,
     **{record_type: partial(RecordExporter, record_type=record_type) for record_type in RECORD_TYPES},
 }
 
@@ -462,6 +470,7 @@ KIND_LABELS: dict[str, StrOrPromise] = {
     "replikasi": gettext_lazy("Replikasi mandiri"),
     "peringkat": gettext_lazy("Peringkat IKU"),
     "wilayah": gettext_lazy("Per wilayah"),
+    "iplm": gettext_lazy("Profil IPLM (KTAK)"),
 }
 
 
