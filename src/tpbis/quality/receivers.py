@@ -1,5 +1,5 @@
-"""How the lower apps reach the outlier scan: the records_changed signal and the verification queue's
-notes, connected from QualityConfig.ready()."""
+"""How the lower apps reach the outlier scan: the records_changed signal, the verification queue's notes
+and the record import's checks, connected from QualityConfig.ready()."""
 
 from __future__ import annotations
 
@@ -42,3 +42,6 @@ def _queue_notes(records: list[Any]) -> dict[int, list[str]]:
 def connect() -> None:
     records_changed.connect(_rescan, dispatch_uid="quality_outliers_rescan")
     queue_row_annotation_register("quality_outliers", _queue_notes)
+    from tpbis.quality.checks import import_check_connect
+
+    import_check_connect()
