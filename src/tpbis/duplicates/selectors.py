@@ -3,6 +3,7 @@ libraries are (a merge changes both)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,11 @@ class PairView:
     @property
     def is_library(self) -> bool:
         return self.pair.kind == DuplicateKind.LIBRARY
+
+    @property
+    def activity_date(self) -> dt.date | None:
+        value = self.pair.evidence.get("date")
+        return dt.date.fromisoformat(value) if value else None
 
 
 def pair_rows(pairs: list[DuplicatePair]) -> list[PairView]:
