@@ -123,12 +123,15 @@ def _places(region: Region) -> dict[int, Place]:
     places: dict[int, Place] = {}
     for library in libraries:
         at_village = library.region.level == Level.VILLAGE
+        # An imported library keeps the real system's own spellings here; our pages use Kemendagri's.
+        written = library.sim_names if at_village else {}
         places[library.pk] = Place(
-            name=library.name,
+            name=library.sim_names.get("perpus_nama") or library.name,
             province=library.province.name,
             regency=library.regency.short_name if library.regency else NO_PLACE,
-            district=library.region.parent.name if at_village and library.region.parent else NO_PLACE,
-            village=library.region.name if at_village else NO_PLACE,
+            district=written.get("kecamatan_name")
+            or (library.region.parent.name if at_village and library.region.parent else NO_PLACE),
+            village=written.get("desa_name") or (library.region.name if at_village else NO_PLACE),
             is_village=at_village,
         )
     return places
@@ -376,12 +379,14 @@ def iku_rows(region: Region, period: Period, scores: ScoreProvider) -> list[dict
     rows = []
     for library in libraries:
         score = found.get(library.pk)
+        at_village = library.region.level == Level.VILLAGE
+        written = library.sim_names if at_village else {}
         rows.append(
             {
-                "nama_perpustakaan": library.name,
+                "nama_perpustakaan": library.sim_names.get("nama_perpustakaan") or library.name,
                 "provinsi": library.province.name,
                 "kabupaten_kota": library.regency.short_name if library.regency else NO_VILLAGE,
-                "desa_kelurahan": library.region.name if library.region.level == Level.VILLAGE else NO_VILLAGE,
+                "desa_kelurahan": written.get("desa_kelurahan") or (library.region.name if at_village else NO_VILLAGE),
                 "skor": "-" if score is None else _number(score),
             }
         )

@@ -75,6 +75,9 @@ class Library(models.Model):
     contact_phone = models.CharField(_("telepon/WhatsApp"), max_length=30, blank=True)
     contact_email = models.EmailField(_("email kontak"), blank=True)
     is_active = models.BooleanField(_("aktif"), default=True)
+    # The real SIM's own spellings of this library's name and village, by its field name ("desa_kelurahan":
+    # "Lemahkembar" where Kemendagri writes "Lemah Kembar"), so the compatible API serves what it served.
+    sim_names = models.JSONField(_("nama di SIM lama"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

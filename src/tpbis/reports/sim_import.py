@@ -639,6 +639,7 @@ class _Directory:
         for library in self.all_libraries:
             self.libraries[(_key(library.name), library.region_id)].append(library)
         self.created: list[Library] = []
+        self.iku_rows: list[IkuRow] = []
         self.oddities: list[str] = []
         self._reported_ambiguous: set[str] = set()
 
@@ -789,6 +790,7 @@ def _match_libraries(folder: SimFolder) -> _Matches:
             )
         occurrence = occurrences[pair]
         library = directory.for_iku(iku_row, occurrence=occurrence, referenced=referenced, file=folder.iku_file)
+        directory.iku_rows.append(iku_row)
         if any(library is other for other in by_iku):
             # Only reachable through the match by name alone; one library cannot hold two scores a day.
             raise SimImportError(
@@ -1049,8 +1051,31 @@ def _with_import_history(regency: Region) -> models.QuerySet[Library]:
     return Library.objects.filter(history, regency=regency)
 
 
+def _spellings(matches: _Matches) -> list[tuple[Library, dict[str, str]]]:
+    """Each library's name and village as this folder writes them, by the real API's field names."""
+    written: dict[int, tuple[Library, dict[str, str]]] = {}
+    for ref, library in matches.by_ref.items():
+        names = written.setdefault(id(library), (library, {}))[1]
+        names.update(perpus_nama=ref.name, kecamatan_name=ref.district, desa_name=ref.village)
+    for row, library in zip(matches.directory.iku_rows, matches.by_iku, strict=True):
+        names = written.setdefault(id(library), (library, {}))[1]
+        names.update(nama_perpustakaan=row.name, desa_kelurahan=row.village)
+    return list(written.values())
+
+
+def _sync_spellings(matches: _Matches) -> None:
+    changed = []
+    for library, names in _spellings(matches):
+        merged = {**(library.sim_names or {}), **names}
+        if merged != library.sim_names:
+            library.sim_names = merged
+            changed.append(library)
+    Library.objects.bulk_update([lib for lib in changed if lib.pk], ["sim_names"], batch_size=500)
+
+
 def _sync_libraries(folder: SimFolder, matches: _Matches, result: SimImportResult) -> None:
     directory = matches.directory
+    _sync_spellings(matches)
     Library.objects.bulk_create(directory.created, batch_size=500)
     result.libraries_created = len(directory.created)
     if folder.iku is None:

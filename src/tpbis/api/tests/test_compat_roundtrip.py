@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tpbis.core.text import fold
+from tpbis.libraries.models import Library
 from tpbis.regions.models import Level, Region
 
 # shared/ sits beside the repository, on a developer's machine and in CI alike.
@@ -92,16 +93,32 @@ def test_it_lists_the_iku_libraries_in_the_real_order(folder: Path) -> None:
     expected = json.loads((folder / "iku3513.json").read_text(encoding="utf-8"))["data"]
     served = _served(Client(), "iku", folder)
     assert [list(row) for row in served] == [list(row) for row in expected]
-    # The real iku spells some villages its own way ("Lemahkembar"); ours is Kemendagri's ("Lemah Kembar").
-    ours = [{**row, "skor": None, "desa_kelurahan": _folded(row["desa_kelurahan"])} for row in served]
-    theirs = [{**row, "skor": None, "desa_kelurahan": _folded(row["desa_kelurahan"])} for row in expected]
+    # Names and villages exactly as the real iku wrote them ("Lemahkembar", where Kemendagri writes
+    # "Lemah Kembar"): a client that keys libraries by name and village sees the same library.
+    ours = [{**row, "skor": None} for row in served]
+    theirs = [{**row, "skor": None} for row in expected]
     key = lambda row: json.dumps(row, sort_keys=True)  # noqa: E731
     assert sorted(ours, key=key) == sorted(theirs, key=key)
     # Libraries follow their village's code. Two libraries of one village follow the real system's ids,
     # which its answers do not show; and a library known only from iku, in a village whose name two
     # kecamatan share, is placed by the importer in the first (it says so). Every other place is in order.
     shared = _village_names_in_several_districts("35.13")
-    assert [r["desa_kelurahan"] for r in ours if r["desa_kelurahan"] not in shared] == [
-        r["desa_kelurahan"] for r in theirs if r["desa_kelurahan"] not in shared
+    assert [r["desa_kelurahan"] for r in ours if _folded(r["desa_kelurahan"]) not in shared] == [
+        r["desa_kelurahan"] for r in theirs if _folded(r["desa_kelurahan"]) not in shared
     ]
     assert all(row["skor"] == "-" or isinstance(row["skor"], int | float) for row in served)
+
+
+@pytest.mark.skipif(not FOLDERS, reason="shared/samples/ is not beside the repository")
+@pytest.mark.django_db
+def test_it_keeps_the_real_spelling_for_the_compatible_api_and_the_official_one_for_our_pages() -> None:
+    folder = FOLDERS[-1]
+    call_command("import_sim_json", str(folder), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    library = Library.objects.select_related("region").get(name__contains="Lemah Kembar")
+    assert library.region.name == "Lemah Kembar"  # Kemendagri's name, shown on our own pages
+    served = _served(Client(), "iku", folder)
+    assert [row["desa_kelurahan"] for row in served if row["nama_perpustakaan"] == library.name] == ["Lemahkembar"]
+    # A second import of the same folder changes nothing and keeps the spelling.
+    call_command("import_sim_json", str(folder), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    library.refresh_from_db()
+    assert library.sim_names["desa_kelurahan"] == "Lemahkembar"
