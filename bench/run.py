@@ -64,6 +64,10 @@ def main() -> None:
     bench_record_entry(records=2_000)  # each write also rescores the library and its kabupaten summary
     bench_sim_import()
 
+    from bench_record_import import bench_record_import
+
+    bench_record_import(rows=10_000)  # spreadsheet entry of activities and visitors
+
     from bench_kpi import bench_kpi
 
     bench_kpi(libraries=10_000)

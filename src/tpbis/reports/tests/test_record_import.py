@@ -392,3 +392,21 @@ def test_the_command_reports_bad_rows_and_fails(world: World, tmp_path: Path) ->
         call_command("import_records", "pelibatan", str(path), "--dry-run", stdout=io.StringIO(), stderr=err)
 
     assert "baris 2, kolom tanggal" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_page_asks_to_confirm_warnings_before_applying(world: World) -> None:
+    client = world.client_for(world.facilitator_3524)
+    row = f"{SEMBUNG},2026-11-20,Senam lansia,Kesehatan,Promosi,Lansia,20"
+    preview = client.post(
+        "/laporan/impor/pratinjau/", {"jenis": "pelibatan", "berkas": _upload(activities(row, row), "a.csv")}
+    )
+    assert 'name="terima_peringatan"' in preview.content.decode()
+    token = preview.context["token"]
+
+    unconfirmed = client.post("/laporan/impor/pelibatan/terapkan/", {"token": token})
+
+    assert unconfirmed.status_code == 200 and CommunityEngagement.objects.count() == 0
+    assert "centang kotak konfirmasi" in unconfirmed.content.decode()
+    confirmed = client.post("/laporan/impor/pelibatan/terapkan/", {"token": token, "terima_peringatan": "1"})
+    assert confirmed.status_code == 302 and CommunityEngagement.objects.count() == 2
