@@ -38,6 +38,7 @@ MAX_PAIRS_PER_PHOTO = 50
 CHUNK = 2000
 _ABBREVIATIONS = {"perpusdes": "perpustakaan desa", "perpus": "perpustakaan", "perpusda": "perpustakaan daerah"}
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_DIGITS = re.compile(r"\d+")
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -121,6 +122,8 @@ def _dated_rows(model: type[Any], library_ids: Collection[int] | None) -> Iterat
 def _similar(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    if _DIGITS.findall(a) != _DIGITS.findall(b):
+        return 0.0  # "Pertemuan ke-1" and "Pertemuan ke-2" are two sessions, not one activity twice
     matcher = difflib.SequenceMatcher(None, a, b)
     if matcher.real_quick_ratio() < TITLE_SIMILARITY or matcher.quick_ratio() < TITLE_SIMILARITY:
         return 0.0

@@ -98,6 +98,8 @@ def pair_rows(pairs: list[DuplicatePair]) -> list[PairView]:
         qs = model._default_manager.filter(pk__in=ids)
         if hasattr(model, "library_id"):
             qs = qs.select_related("library")
+        elif hasattr(model, "region_id"):
+            qs = qs.select_related("region")
         for obj in qs:
             loaded[(type_id, obj.pk)] = obj
     return [

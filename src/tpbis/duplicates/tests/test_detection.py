@@ -43,6 +43,8 @@ def test_it_finds_one_activity_entered_by_two_libraries(world: World) -> None:
     village = activity(world.lamongan_village, "Pelatihan Komputer untuk Ibu-Ibu PKK")
     district = activity(world.lamongan_district, "pelatihan komputer untuk ibu ibu PKK.")
     activity(world.lamongan_district, "Lomba mewarnai anak")  # same day, another activity
+    activity(world.lamongan_village, "Pelatihan komputer sesi 1")
+    activity(world.lamongan_district, "Pelatihan komputer sesi 2")  # another session
     activity(world.lumajang_village, "Pelatihan komputer untuk ibu-ibu PKK")  # another kabupaten
     activity(world.lamongan_district, "Pelatihan komputer untuk ibu-ibu PKK", date=DAY.replace(day=15))
 

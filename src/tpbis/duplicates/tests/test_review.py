@@ -161,3 +161,19 @@ def test_a_merge_without_a_choice_changes_nothing(world: World) -> None:
 def test_the_menu_offers_duplicates_to_facilitators_not_managers(world: World) -> None:
     assert "/duplikat/" in world.client_for(world.facilitator_3524).get("/bantuan/").content.decode()
     assert "/duplikat/" not in world.client_for(world.manager).get("/bantuan/").content.decode()
+
+
+def test_the_list_reads_a_few_queries_whatever_its_length(world: World, django_assert_max_num_queries: Any) -> None:
+    for n, title in enumerate(["Senam lansia", "Bedah buku", "Lomba mewarnai", "Kelas menjahit", "Dongeng", "Pameran"]):
+        activity(world.lamongan_village, title)
+        activity(world.lamongan_district, title)
+        make_library(f"TBM Kembar {n}", world.lamongan_village.region_id)
+        make_library(f"TBM Kembar {n}", world.lamongan_village.region_id)
+    duplicates_scan()
+    client = world.client_for(world.national)
+    client.get("/duplikat/")  # session and menu caches warmed
+
+    with django_assert_max_num_queries(20):
+        page = client.get("/duplikat/")
+
+    assert page.context["page"].paginator.count == 12
