@@ -256,7 +256,8 @@ class RecordExporter(QuerysetExporter):
         return columns
 
     def queryset(self) -> QuerySet[Any]:
-        qs = record_list_for_user(model=self.model, scope=self.scope, filters=self.filters)
+        # A draft is unfinished work on the manager's phone, not a report: it is never exported.
+        qs = record_list_for_user(model=self.model, scope=self.scope, filters=self.filters).exclude(status=Status.DRAFT)
         if not self.is_library_record:
             return qs.select_related("region__parent")
         photos = (

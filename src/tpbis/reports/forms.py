@@ -101,13 +101,18 @@ class RemovePhotosField(forms.TypedMultipleChoiceField):
 
 
 class RecordForm(forms.ModelForm):
-    """Base: shared date default and the likely-duplicate confirmation."""
+    """Base: shared date default and the likely-duplicate confirmation.
+
+    With `draft=True` (*Simpan sebagai draf*) nothing is required: what is filled in must still be well
+    formed, and the labels keep saying what sending will need.
+    """
 
     confirm_duplicate = forms.BooleanField(
         label=_("Ya, ini kegiatan yang berbeda. Tetap simpan."), required=False, widget=forms.CheckboxInput
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, draft: bool = False, **kwargs: Any) -> None:
+        self.draft = draft
         super().__init__(*args, **kwargs)
         if "date" in self.fields:
             self.fields["date"].required = True
@@ -121,8 +126,20 @@ class RecordForm(forms.ModelForm):
             if photos:
                 self.fields["remove_photos"] = RemovePhotosField(photos=photos)
 
+    def full_clean(self) -> None:
+        if self.draft:
+            for field in self.fields.values():
+                if field.required:
+                    field.required = False
+                    field.optional_in_label = True  # type: ignore[attr-defined]
+        super().full_clean()
+
     def entry_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k not in {"photos", "remove_photos", "confirm_duplicate"}}
+
+
+# Rendered together under one legend: either the total or both the men and the women are required.
+PARTICIPANT_GROUP = ("participants", "participants_male", "participants_female")
 
 
 class EngagementForm(RecordForm):
@@ -162,6 +179,10 @@ class EngagementForm(RecordForm):
             choices=[("", _("Pilih sasaran")), *vocabulary(VocabularyKind.ENGAGEMENT_AUDIENCE, inst.audience)],
         )
         self.fields["participants"].required = False
+        # The three counts are one group whose legend says what is required (one of two ways), so none
+        # of them is labelled "(opsional)".
+        for name in PARTICIPANT_GROUP:
+            self.fields[name].optional_in_label = True  # type: ignore[attr-defined]
         # A new activity needs 1–3 photos (the view checks the count): not "(opsional)" on the form.
         self.fields["photos"].required = not inst.pk
         self.order_fields([*self.Meta.fields, "remove_photos", "photos", "confirm_duplicate"])
@@ -173,7 +194,7 @@ class EngagementForm(RecordForm):
         total_untouched = self.instance.pk and "participants" not in self.changed_data
         if male is not None and female is not None and (cleaned.get("participants") is None or total_untouched):
             cleaned["participants"] = male + female
-        if cleaned.get("participants") is None and "participants" not in self.errors:
+        if cleaned.get("participants") is None and "participants" not in self.errors and not self.draft:
             self.add_error("participants", _("Isi jumlah peserta, atau jumlah laki-laki dan perempuan."))
         return cleaned
 

@@ -155,7 +155,8 @@ class CommunityEngagement(LibraryRecord):
     activity_field = models.CharField(_("bidang kegiatan"), max_length=80)
     activity_kind = models.CharField(_("jenis kegiatan"), max_length=80)
     audience = models.CharField(_("sasaran"), max_length=80)
-    participants = models.PositiveIntegerField(_("jumlah peserta"))
+    # Empty only on a draft: sending requires it (rules.validate_engagement).
+    participants = models.PositiveIntegerField(_("jumlah peserta"), null=True, blank=True)
     participants_male = models.PositiveIntegerField(_("peserta laki-laki"), null=True, blank=True)
     participants_female = models.PositiveIntegerField(_("peserta perempuan"), null=True, blank=True)
     participants_disability = models.PositiveIntegerField(_("peserta penyandang disabilitas"), null=True, blank=True)
@@ -340,6 +341,32 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} #{self.position}"
+
+
+class StagedPhoto(models.Model):
+    """A photo accepted with a form that came back (an error, the duplicate warning), kept until saved.
+
+    Re-encoded by the same checks as a record's photos; only the person who attached it, for the same
+    library, may attach it to a record. Unused ones are purged after STAGED_PHOTO_DAYS (photos.py).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    image = models.ImageField(upload_to="photos/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="photos/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()  # bytes stored, photo and thumbnail
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("foto terlampir (belum tersimpan)")
+        verbose_name_plural = _("foto terlampir (belum tersimpan)")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["user", "library"], name="staged_photo_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.library_id} #{self.pk}"
 
 
 class AuditAction(models.TextChoices):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 
 from tpbis.libraries.selectors import library_get_for_user
-from tpbis.reports.models import Photo
+from tpbis.reports.models import Photo, StagedPhoto
 
 SIZES = {"full": "image", "thumb": "thumbnail"}
 # Stored names are random and a photo never changes once stored, so the browser may keep it a day:
@@ -31,8 +33,21 @@ def photo_file(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     if library_id is None:
         raise Http404
     library_get_for_user(scope=request.scope, pk=library_id)  # type: ignore[attr-defined]
+    return _serve(getattr(photo, field_name))
 
-    stored = getattr(photo, field_name)
+
+@login_required
+@require_safe
+def staged_photo_file(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
+    """A photo attached to a form not saved yet: only for the person who attached it."""
+    field_name = SIZES.get(size)
+    photo = StagedPhoto.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
+    if field_name is None or photo is None:
+        raise Http404
+    return _serve(getattr(photo, field_name))
+
+
+def _serve(stored: Any) -> HttpResponseBase:
     storage, name = stored.storage, stored.name
     # Only a storage that signs its URLs (S3 with querystring_auth) may be redirected to: a plain public
     # URL would hand the photo to anyone who has the link, past the scope check above.

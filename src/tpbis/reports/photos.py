@@ -12,8 +12,9 @@ import logging
 import math
 import os
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pillow_heif
@@ -24,12 +25,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
 from tpbis.accounts.models import User
-from tpbis.reports.models import Photo, Status
+from tpbis.libraries.models import Library
+from tpbis.reports.models import Photo, StagedPhoto, Status
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,11 @@ THUMB_QUALITY = 75
 # a photo cannot reach rarer, riskier ones (EPS would call Ghostscript, for instance).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 MAX_NAME_CHARS = 80
+# Photos attached to a form that came back are kept this long for the person to send it again.
+STAGED_PHOTO_DAYS = 2
+# What one person may have waiting across their open forms; past it their oldest make room.
+MAX_STAGED_PER_USER = 12
+MAX_STAGED_BYTES_PER_USER = 4 * MAX_PHOTO_BYTES
 
 pillow_heif.register_heif_opener()
 # A truncated upload must be refused, not half-decoded into a grey-bottomed photo.
@@ -145,6 +153,124 @@ def photos_save(
         _delete_files(written)
         raise
     return saved
+
+
+def photos_stage(
+    *, prepared: Sequence[PreparedPhoto], user: User, library: Library, keep: Collection[int] = ()
+) -> list[StagedPhoto]:
+    """Store photos a form accepted but could not save yet (it came back with an error), for this user.
+
+    Expired ones go first; when the user has more waiting than the caps allow, their oldest go too,
+    except those of the form at hand (`keep`).
+    """
+    staged_photos_purge()
+    saved: list[StagedPhoto] = []
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            for item in prepared:
+                photo = StagedPhoto(
+                    user=user,
+                    library=library,
+                    width=item.width,
+                    height=item.height,
+                    size=len(item.image) + len(item.thumbnail),
+                )
+                stem = uuid.uuid4().hex
+                photo.image.save(f"{stem}.jpg", ContentFile(item.image), save=False)
+                written.append(photo.image.name)
+                photo.thumbnail.save(f"{stem}.jpg", ContentFile(item.thumbnail), save=False)
+                written.append(photo.thumbnail.name)
+                photo.save()
+                saved.append(photo)
+    except OSError as error:
+        _delete_files(written)
+        raise MediaUnavailable(
+            {"photos": _("Foto tidak dapat disimpan karena penyimpanan sedang bermasalah. Coba lagi sebentar lagi.")}
+        ) from error
+    except BaseException:
+        _delete_files(written)
+        raise
+    _evict_over_cap(user, keep={*keep, *(photo.pk for photo in saved)})
+    return saved
+
+
+def staged_photos_owned(*, user: User, library: Library | None, ids: Iterable[str | int]) -> list[StagedPhoto]:
+    """The user's own waiting photos for this library among `ids`, in the order given.
+
+    Anybody else's id, another library's, an expired one or garbage is left out: a form can only carry
+    back what its own user attached.
+    """
+    wanted = [int(value) for value in ids if str(value).isdigit()]
+    if not wanted or library is None:
+        return []
+    fresh_since = timezone.now() - timedelta(days=STAGED_PHOTO_DAYS)
+    found = {
+        photo.pk: photo
+        for photo in StagedPhoto.objects.filter(pk__in=wanted, user=user, library=library, created_at__gte=fresh_since)
+    }
+    return [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
+
+
+def staged_photos_discard(*, photos: Sequence[StagedPhoto]) -> None:
+    """Delete waiting photos the person removed from their form (rows now, files once committed)."""
+    names = [name for photo in photos for name in (photo.image.name, photo.thumbnail.name)]
+    StagedPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def staged_photos_purge(*, days: int = STAGED_PHOTO_DAYS) -> int:
+    """Delete waiting photos older than `days` (forms abandoned); returns how many went."""
+    expired = list(StagedPhoto.objects.filter(created_at__lt=timezone.now() - timedelta(days=days))[:500])
+    staged_photos_discard(photos=expired)
+    return len(expired)
+
+
+def photos_adopt(
+    *, record: models.Model, staged: Sequence[StagedPhoto], user: User | None, start_position: int = 0
+) -> list[Photo]:
+    """Make waiting photos the record's own: the same stored files, now attached to `record`.
+
+    Runs inside the caller's transaction; a photo taken meanwhile by another save (a second tab) refuses
+    the whole save rather than attaching fewer photos than the person saw.
+    """
+    if not staged:
+        return []
+    ids = [photo.pk for photo in staged]
+    locked = {photo.pk: photo for photo in StagedPhoto.objects.select_for_update().filter(pk__in=ids)}
+    if len(locked) != len(ids):
+        raise ValidationError({"photos": _("Foto yang dilampirkan tadi sudah tidak tersedia. Lampirkan lagi.")})
+    content_type = ContentType.objects.get_for_model(record)
+    adopted = [
+        Photo(
+            content_type=content_type,
+            object_id=record.pk,
+            image=locked[pk].image.name,
+            thumbnail=locked[pk].thumbnail.name,
+            width=locked[pk].width,
+            height=locked[pk].height,
+            position=start_position + offset,
+            uploaded_by=user,
+        )
+        for offset, pk in enumerate(ids)
+    ]
+    Photo.objects.bulk_create(adopted)
+    # The rows go, the files stay: they are the record's photos now.
+    StagedPhoto.objects.filter(pk__in=ids).delete()
+    return adopted
+
+
+def _evict_over_cap(user: User, *, keep: Collection[int]) -> None:
+    waiting = list(StagedPhoto.objects.filter(user=user).order_by("-created_at", "-pk").values_list("pk", "size"))
+    count = total = 0
+    evict: list[int] = []
+    for pk, size in waiting:
+        count, total = count + 1, total + size
+        over = count > MAX_STAGED_PER_USER or total > MAX_STAGED_BYTES_PER_USER
+        if over and pk not in keep:
+            evict.append(pk)
+    if evict:
+        staged_photos_discard(photos=list(StagedPhoto.objects.filter(pk__in=evict)))
 
 
 def photos_for(record: models.Model) -> QuerySet[Photo]:

@@ -98,6 +98,9 @@ def _period_filter(model: type[Any], start: dt.date | None, end: dt.date | None)
 
 def record_list_for_user(*, model: type[Any], scope: Scope, filters: RecordFilters) -> QuerySet[Any]:
     qs = record_qs_for_scope(model=model, scope=scope).filter(_period_filter(model, filters.start, filters.end))
+    if model is not Replication:
+        # A draft is unfinished work: listed for its own library's managers only, to continue it.
+        qs = qs.filter(~Q(status=Status.DRAFT) | Q(library_id__in=sorted(scope.libraries)))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.activity_field and model is CommunityEngagement:

@@ -18,13 +18,24 @@ from tpbis.accounts.models import User
 from tpbis.libraries.models import Library
 from tpbis.reports.audit import audit_for, audit_log, audit_log_many, diff, snapshot
 from tpbis.reports.models import (
+    Advocacy,
     AuditAction,
+    CommunityEngagement,
     LibraryRecord,
+    Publicity,
     Replication,
+    StagedPhoto,
     Status,
 )
 from tpbis.reports.notices import notify_record_returned, notify_records_verified
-from tpbis.reports.photos import PreparedPhoto, photos_check_count, photos_for, photos_remove, photos_save
+from tpbis.reports.photos import (
+    PreparedPhoto,
+    photos_adopt,
+    photos_check_count,
+    photos_for,
+    photos_remove,
+    photos_save,
+)
 from tpbis.reports.rules import photo_limits, record_validate_entry, replication_validate_entry
 from tpbis.reports.signals import records_changed
 
@@ -32,6 +43,9 @@ from tpbis.reports.signals import records_changed
 _CAN_VERIFY = {Status.SUBMITTED}
 _CAN_RETURN = {Status.SUBMITTED, Status.VERIFIED}
 _CAN_SUBMIT = {Status.DRAFT, Status.RETURNED}
+# The record types a manager may save unfinished (*draf*): the dated ones with a title. A monthly figure
+# or a replication is a few numbers, sent at once.
+DRAFT_TYPES = (CommunityEngagement, Advocacy, Publicity)
 
 
 def _changed(*records: Any) -> None:
@@ -61,6 +75,19 @@ def record_validate(record: LibraryRecord | Replication) -> None:
     _validate(record)
 
 
+def _validate_draft(record: Any) -> None:
+    """A draft keeps whatever was filled in: only what is there must be well formed, nothing is required.
+
+    The database's own rules (a sex split that adds up) still hold, so a draft never fails on saving.
+    """
+    if not isinstance(record, DRAFT_TYPES):
+        raise ValidationError(_("Laporan jenis ini tidak bisa disimpan sebagai draf."))
+    empty = [name for name in type(record).ENTRY_FIELDS if getattr(record, name) in (None, "", [])]
+    if len(empty) == len(type(record).ENTRY_FIELDS):
+        raise ValidationError(_("Draf masih kosong: isi paling sedikit satu isian."))
+    record.full_clean(exclude=["library", "entered_by", "verified_by", *empty], validate_unique=False)
+
+
 def record_get_by_client_id(*, model: type[Any], client_id: uuid.UUID) -> Any | None:
     return model.objects.filter(client_id=client_id).first()
 
@@ -73,11 +100,14 @@ def record_create(
     library: Library | None = None,
     client_id: uuid.UUID | None = None,
     photos: Sequence[PreparedPhoto] = (),
+    staged: Sequence[StagedPhoto] = (),
     submit: bool = True,
 ) -> tuple[Any, bool]:
     """Save a new record (submitted, or a draft) with its photos; returns (record, created).
 
-    A resend with a client id already saved returns that record unchanged, never a second one.
+    `staged` are photos kept from the form's earlier round trips (the caller checked they are the
+    user's). A draft keeps whatever was filled in; only a submission passes every check. A resend with
+    a client id already saved returns that record unchanged, never a second one.
     """
     if client_id is not None:
         existing = record_get_by_client_id(model=model, client_id=client_id)
@@ -90,11 +120,15 @@ def record_create(
         record.library = library
     if client_id is not None:
         record.client_id = client_id
-    _validate(record)
+    if submit:
+        _validate(record)
+    else:
+        _validate_draft(record)
     try:
         with transaction.atomic():
             record.save()
             photos_save(record=record, prepared=photos, user=user)
+            photos_adopt(record=record, staged=staged, user=user, start_position=len(photos))
             audit_log(
                 record=record,
                 action=AuditAction.CREATE,
@@ -125,29 +159,39 @@ def record_update(
     user: User | None,
     data: dict[str, Any],
     photos: Sequence[PreparedPhoto] = (),
+    staged: Sequence[StagedPhoto] = (),
     remove_photos: Collection[int] = (),
     seen: dt.datetime | None = None,
+    draft: bool = False,
+    send: bool = False,
 ) -> dict[str, list[Any]]:
-    """Apply a correction, adding `photos` and removing the record's photos whose ids are in `remove_photos`.
+    """Apply a correction, adding `photos` (and `staged` ones) and removing the photos in `remove_photos`.
 
     The photo count rules of the record type hold for what remains plus what is added. A verified or
     returned record goes back to the verification queue. `seen` is the version (`updated_at`) the form
     was filled from: if somebody changed the record since, nothing is saved (RecordConflict).
+
+    On a draft, `draft` saves what is there without the submission checks, and `send` applies every
+    check and submits it, only if it is still a draft (a second tab that sent it first wins).
     """
     model = type(record)
-    _lock(record, seen=seen)
+    _lock(record, seen=seen, allowed={Status.DRAFT} if draft or send else None)
     before = snapshot(record, model.ENTRY_FIELDS)
     for name, value in _entry_data(model, data).items():
         setattr(record, name, value)
     changes = diff(before, snapshot(record, model.ENTRY_FIELDS))
-    if not changes and not photos and not remove_photos:
+    if not changes and not photos and not staged and not remove_photos and not send:
         return {}
-    _validate(record)
-    photos_before = record_photo_count(record) if photos or remove_photos else 0
+    if draft:
+        _validate_draft(record)
+    else:
+        _validate(record)
+    adding = len(photos) + len(staged)
+    photos_before = record_photo_count(record) if adding or remove_photos or send else 0
     removed = photos_remove(record=record, photo_ids=remove_photos, user=user) if remove_photos else []
-    if photos or removed:
+    if adding or removed or (send and photo_limits(model) is not None):
         # After the removal, inside this transaction: a refused count undoes it.
-        _check_photo_count(model, existing=photos_before, removing=len(removed), adding=len(photos))
+        _check_photo_count(model, existing=photos_before, removing=len(removed), adding=adding, draft=draft)
     previous = record.status
     if previous in (Status.VERIFIED, Status.RETURNED):
         record.status = Status.SUBMITTED
@@ -156,24 +200,42 @@ def record_update(
         changes["status"] = [previous, Status.SUBMITTED.value]
     record.last_edited_by = user
     record.save()
-    if photos:
-        photos_save(record=record, prepared=photos, user=user, start_position=photos_before - len(removed))
-    if photos or removed:
-        changes["photos"] = [photos_before, photos_before - len(removed) + len(photos)]
+    if send:
+        _send_draft(record)
+        changes["status"] = [previous, Status.SUBMITTED.value]
+    if adding:
+        kept = photos_before - len(removed)
+        photos_save(record=record, prepared=photos, user=user, start_position=kept)
+        photos_adopt(record=record, staged=staged, user=user, start_position=kept + len(photos))
+    if adding or removed:
+        changes["photos"] = [photos_before, photos_before - len(removed) + adding]
     if removed:
         # The numbers the removed photos had on the record's page ("Foto 2"); the files are gone.
         changes["photos_removed"] = [removed, None]
-    audit_log(record=record, action=AuditAction.UPDATE, user=user, changes=changes)
+    audit_log(record=record, action=AuditAction.SUBMIT if send else AuditAction.UPDATE, user=user, changes=changes)
     _changed(record)
     return changes
 
 
-def _check_photo_count(model: type[Any], *, existing: int, removing: int, adding: int) -> None:
+def _send_draft(record: Any) -> None:
+    """Submit a draft with an UPDATE conditional on it still being a draft: a second sender changes nothing."""
+    now = timezone.now()
+    sent = (
+        type(record).objects.filter(pk=record.pk, status=Status.DRAFT).update(status=Status.SUBMITTED, updated_at=now)
+    )
+    if not sent:
+        raise _conflict(record)
+    record.status, record.updated_at = Status.SUBMITTED, now
+
+
+def _check_photo_count(model: type[Any], *, existing: int, removing: int, adding: int, draft: bool = False) -> None:
     limits = photo_limits(model)
     if limits is None:
         raise ValidationError({"photos": _("Laporan jenis ini tidak memakai foto.")})
     try:
-        photos_check_count(existing=existing, removing=removing, adding=adding, minimum=limits[0], maximum=limits[1])
+        # A draft may still lack photos; it may not hold more than a record can.
+        minimum = 0 if draft else limits[0]
+        photos_check_count(existing=existing, removing=removing, adding=adding, minimum=minimum, maximum=limits[1])
     except ValidationError as error:
         raise ValidationError({"photos": error.messages}) from error
 
@@ -247,6 +309,9 @@ def record_submit(*, record: Any, user: User | None, seen: dt.datetime | None = 
         raise ValidationError(_("Laporan ini sudah dikirim."))
     _lock(record, allowed={record.status}, seen=seen)
     _validate(record)
+    if record.status == Status.DRAFT and photo_limits(type(record)) is not None:
+        # A draft may have been saved without its photos; a returned record was checked when first sent.
+        _check_photo_count(type(record), existing=record_photo_count(record), removing=0, adding=0)
     _set_status(record, status=Status.SUBMITTED, user=user, action=AuditAction.SUBMIT)
 
 

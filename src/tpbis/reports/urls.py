@@ -14,6 +14,7 @@ urlpatterns = [
     path("verifikasi/<str:record_type>/", views.queue, name="queue_type"),
     path("verifikasi/<str:record_type>/massal/", views.queue_bulk_verify, name="queue_bulk_verify"),
     path("foto/<int:pk>/<str:size>/", photo_views.photo_file, name="photo"),
+    path("foto/terlampir/<int:pk>/<str:size>/", photo_views.staged_photo_file, name="staged_photo"),
     path("impor/", record_import_views.import_start, name="import"),
     path("impor/pratinjau/", record_import_views.import_preview, name="import_preview"),
     path("impor/templat/<str:record_type>.<str:ext>", record_import_views.import_template, name="import_template"),

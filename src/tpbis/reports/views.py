@@ -29,8 +29,15 @@ from tpbis.libraries.selectors import library_get_for_user
 from tpbis.reports.audit import audit_for
 from tpbis.reports.display import Figure, key_figures, record_title, value_text
 from tpbis.reports.forms import FORMS, RecordFilterForm, RecordForm, ReturnForm
-from tpbis.reports.models import Photo, Replication, Status
-from tpbis.reports.photos import photos_check_count, photos_for, photos_prepare
+from tpbis.reports.models import Photo, Replication, StagedPhoto, Status
+from tpbis.reports.photos import (
+    photos_check_count,
+    photos_for,
+    photos_prepare,
+    photos_stage,
+    staged_photos_discard,
+    staged_photos_owned,
+)
 from tpbis.reports.queue_notes import queue_row_annotations
 from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import (
@@ -45,6 +52,7 @@ from tpbis.reports.selectors import (
     verification_queue,
 )
 from tpbis.reports.services import (
+    DRAFT_TYPES,
     RecordConflict,
     record_create,
     record_get_by_client_id,
@@ -65,6 +73,7 @@ TYPE_LABELS = {
     "replikasi": gettext_lazy("Replikasi mandiri"),
 }
 PAGE_SIZE = 30
+DRAFT_SAVED = gettext_lazy("Draf tersimpan. Belum dikirim; buka lagi untuk melengkapi dan mengirim.")
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -87,21 +96,79 @@ def _entry_library(request: HttpRequest) -> Library:
     raise Http404
 
 
-def _prepare_photos(form: RecordForm, model: type[Any], existing: int, removing: int = 0) -> list[Any] | None:
-    """Check and re-encode uploaded photos; None (with form errors) when any is refused."""
-    limits = photo_limits(model)
-    if limits is None:
+def _staged(request: HttpRequest, library: Library | None) -> list[StagedPhoto]:
+    """Photos this form attached on an earlier round trip, less those the person ticked to remove.
+
+    Only the user's own, for this library, come back: an id of someone else's photo is ignored.
+    """
+    if request.method != "POST":
         return []
-    files = form.cleaned_data.get("photos") or []
+    kept = staged_photos_owned(user=_user(request), library=library, ids=request.POST.getlist("staged_photos"))
+    removing = set(request.POST.getlist("unstage"))
+    dropped = [photo for photo in kept if str(photo.pk) in removing]
+    if dropped:
+        staged_photos_discard(photos=dropped)
+    return [photo for photo in kept if photo not in dropped]
+
+
+def _stage_uploads(
+    request: HttpRequest,
+    form: RecordForm,
+    model: type[Any],
+    *,
+    library: Library | None,
+    staged: list[StagedPhoto],
+    existing: int,
+    removing: int,
+) -> bool:
+    """Check, re-encode and keep the photos just chosen, even if the rest of the form has errors.
+
+    Appends them to `staged`; False (with the reason on the form) when any is refused.
+    """
+    limits = photo_limits(model)
+    files = request.FILES.getlist("photos")
+    if limits is None or library is None or not files:
+        return True
+    if "photos" in form.errors:
+        return False
     try:
         # Counted before re-encoding, which is the slow part; the service counts again when saving.
         photos_check_count(
-            existing=existing, removing=removing, adding=len(files), minimum=limits[0], maximum=limits[1]
+            existing=existing + len(staged), removing=removing, adding=len(files), minimum=0, maximum=limits[1]
         )
-        return photos_prepare(files=files)
+        prepared = photos_prepare(files=files)
+        staged += photos_stage(
+            prepared=prepared, user=_user(request), library=library, keep=[photo.pk for photo in staged]
+        )
     except ValidationError as error:
         form.add_error("photos", error.messages)
-        return None
+        return False
+    return True
+
+
+def _photos_counted(form: RecordForm, model: type[Any], *, existing: int, removing: int, adding: int) -> bool:
+    """The record would end up with an allowed number of photos (a draft may still have none)."""
+    limits = photo_limits(model)
+    if limits is None:
+        return True
+    try:
+        photos_check_count(
+            existing=existing,
+            removing=removing,
+            adding=adding,
+            minimum=0 if form.draft else limits[0],
+            maximum=limits[1],
+        )
+    except ValidationError as error:
+        form.add_error("photos", error.messages)
+        return False
+    return True
+
+
+def _relax_photos(form: RecordForm, staged: list[StagedPhoto]) -> None:
+    # Photos kept from the last round trip count: the file input may stay empty this time.
+    if staged and "photos" in form.fields:
+        form.fields["photos"].required = False
 
 
 def _add_errors(form: RecordForm, error: ValidationError) -> None:
@@ -142,32 +209,42 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
     library = None if model is Replication else _entry_library(request)
     if model is Replication and not Scope.at_least(scope.highest_role, Role.FACILITATOR):
         raise PermissionDenied
-    form_class = FORMS[model]
-    form = form_class(request.POST if request.method == "POST" else None, request.FILES or None)
-    if request.method != "POST" and model in MONTHLY:
-        form.initial.update(_month_from_link(request))
     client_id = _client_id(request)
-    duplicates: list[Any] = []
     if request.method == "POST" and (saved := record_get_by_client_id(model=model, client_id=client_id)):
+        if saved.status == Status.DRAFT and library is not None and saved.library_id == library.pk:
+            # The page a draft was saved from, sent again (a second tap, the back button): it goes on
+            # that draft instead of making a second one.
+            return _edit(request, record_type, saved)
         # A resend of a submission already saved (double tap, retry on a bad connection).
         return redirect("reports:detail", record_type=record_type, pk=saved.pk)
-    if request.method == "POST" and form.is_valid():
-        data = form.entry_data()
-        if model is Replication and not Scope.at_least(scope.role_for_region(data["region"].code), Role.FACILITATOR):
-            form.add_error("region", _("Wilayah ini di luar wilayah kerja Anda."))
-        elif library is not None and (existing := _same_month_record(model, library, data)) is not None:
-            messages.info(request, _("Laporan bulan ini sudah ada. Silakan perbarui laporan yang sudah ada."))
-            return redirect("reports:edit", record_type=record_type, pk=existing.pk)
-        else:
-            probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
-            if library is not None:
-                probe.library = library
-            duplicates = likely_duplicates(probe) if library is not None else []
-            if duplicates and not form.cleaned_data.get("confirm_duplicate"):
-                form.add_error(None, _("Sepertinya laporan ini sudah pernah diisi. Periksa daftar di bawah."))
+    is_draft = request.POST.get("draft") == "1" and model in DRAFT_TYPES
+    form = FORMS[model](request.POST if request.method == "POST" else None, request.FILES or None, draft=is_draft)
+    if request.method != "POST" and model in MONTHLY:
+        form.initial.update(_month_from_link(request))
+    staged = _staged(request, library)
+    _relax_photos(form, staged)
+    duplicates: list[Any] = []
+    if request.method == "POST":
+        valid = form.is_valid()
+        photos_ok = _stage_uploads(request, form, model, library=library, staged=staged, existing=0, removing=0)
+        if valid and photos_ok:
+            data = form.entry_data()
+            if model is Replication and not Scope.at_least(
+                scope.role_for_region(data["region"].code), Role.FACILITATOR
+            ):
+                form.add_error("region", _("Wilayah ini di luar wilayah kerja Anda."))
+            elif library is not None and (existing := _same_month_record(model, library, data)) is not None:
+                messages.info(request, _("Laporan bulan ini sudah ada. Silakan perbarui laporan yang sudah ada."))
+                return redirect("reports:edit", record_type=record_type, pk=existing.pk)
             else:
-                photos = _prepare_photos(form, model, existing=0)
-                if photos is not None:
+                probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
+                if library is not None:
+                    probe.library = library
+                # A draft is not a report yet: the likely-duplicate question waits until it is sent.
+                duplicates = likely_duplicates(probe) if library is not None and not is_draft else []
+                if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+                    form.add_error(None, _("Sepertinya laporan ini sudah pernah diisi. Periksa daftar di bawah."))
+                elif _photos_counted(form, model, existing=0, removing=0, adding=len(staged)):
                     try:
                         record, created = record_create(
                             model=model,
@@ -175,12 +252,15 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
                             data=data,
                             library=library,
                             client_id=client_id,
-                            photos=photos,
-                            submit=request.POST.get("draft") != "1",
+                            staged=staged,
+                            submit=not is_draft,
                         )
                     except ValidationError as error:
                         _add_errors(form, error)
                     else:
+                        if is_draft:
+                            messages.success(request, DRAFT_SAVED)
+                            return redirect("libraries:detail", pk=record.library_id)
                         if created:
                             messages.success(request, _("Laporan tersimpan. Terima kasih!"))
                         return redirect("reports:detail", record_type=record_type, pk=record.pk)
@@ -195,6 +275,8 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
             "client_id": client_id,
             "duplicates": duplicates,
             "record": None,
+            "staged": staged,
+            "can_draft": model in DRAFT_TYPES,
         },
     )
 
@@ -242,7 +324,9 @@ def record_detail(request: HttpRequest, record_type: str, pk: int) -> HttpRespon
             and record.last_edited_by_id != user.pk
             and record.status == Status.SUBMITTED,
             "can_return": can_verify(role=role) and not is_own and record.status in (Status.SUBMITTED, Status.VERIFIED),
-            "can_submit": record.status in (Status.DRAFT, Status.RETURNED),
+            # A draft is sent from its form, where every check can point at the field concerned.
+            "can_submit": record.status == Status.RETURNED,
+            "is_draft": record.status == Status.DRAFT,
             "can_withdraw": record.status != Status.WITHDRAWN,
             "return_form": ReturnForm(),
         },
@@ -272,43 +356,71 @@ def _history(record: Any) -> list[tuple[Any, list[tuple[str, Any, Any]]]]:
 @login_required
 def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse:
     record, _role = _get_record(request, record_type, pk)
+    return _edit(request, record_type, record)
+
+
+def _edit(request: HttpRequest, record_type: str, record: Any) -> HttpResponse:
+    """Correct a record, or go on with a draft: save it again as a draft, or send it (every check)."""
     model = type(record)
     if record.status == Status.WITHDRAWN:
         raise PermissionDenied
-    form = FORMS[model](request.POST if request.method == "POST" else None, request.FILES or None, instance=record)
-    if "confirm_duplicate" in form.fields:
+    is_draft_record = record.status == Status.DRAFT
+    saving_draft = is_draft_record and request.POST.get("draft") == "1"
+    sending = is_draft_record and request.method == "POST" and not saving_draft
+    form = FORMS[model](
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        instance=record,
+        draft=saving_draft,
+    )
+    if "confirm_duplicate" in form.fields and not is_draft_record:
         del form.fields["confirm_duplicate"]
+    library = getattr(record, "library", None)
+    staged = _staged(request, library)
+    _relax_photos(form, staged)
     seen = _seen(request) or record.updated_at
-    if request.method == "POST" and form.is_valid():
-        data = form.entry_data()
-        existing_photos = photos_for(record).count() if model is not Replication else 0
+    existing_photos = photos_for(record).count() if model is not Replication else 0
+    duplicates: list[Any] = []
+    if request.method == "POST":
+        valid = form.is_valid()
         remove_photos = form.cleaned_data.get("remove_photos") or []
-        photos = _prepare_photos(form, model, existing=existing_photos, removing=len(remove_photos))
-        if photos is not None:
-            try:
-                # Re-read so that the diff in the audit trail compares with what was saved.
-                fresh = model.objects.get(pk=record.pk)
-                changes = record_update(
-                    record=fresh,
-                    user=_user(request),
-                    data=data,
-                    photos=photos,
-                    remove_photos=remove_photos,
-                    seen=_seen(request),
-                )
-            except RecordConflict as error:
-                # Somebody acted on the record since this form was opened: keep what was typed, say who,
-                # and let a second save (now against the new version) go through.
-                form.add_error(None, [*error.messages, _("Isian Anda belum disimpan: periksa lalu simpan lagi.")])
-                seen = fresh.updated_at
-            except ValidationError as error:
-                _add_errors(form, error)
+        photos_ok = _stage_uploads(
+            request, form, model, library=library, staged=staged, existing=existing_photos, removing=len(remove_photos)
+        )
+        # Counted even when other fields are wrong, so that sending a draft lists everything missing at once.
+        counted = photos_ok and _photos_counted(
+            form, model, existing=existing_photos, removing=len(remove_photos), adding=len(staged)
+        )
+        if valid and counted:
+            data = form.entry_data()
+            # The form filled the record in with what was typed: the check sees the draft as it would be sent.
+            duplicates = likely_duplicates(form.instance) if sending else []
+            if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+                form.add_error(None, _("Sepertinya laporan ini sudah pernah diisi. Periksa daftar di bawah."))
             else:
-                if changes:
-                    messages.success(request, _("Perubahan disimpan dan dikirim untuk diverifikasi."))
+                try:
+                    # Re-read so that the diff in the audit trail compares with what was saved.
+                    fresh = model.objects.get(pk=record.pk)
+                    changes = record_update(
+                        record=fresh,
+                        user=_user(request),
+                        data=data,
+                        staged=staged,
+                        remove_photos=remove_photos,
+                        seen=_seen(request),
+                        draft=saving_draft,
+                        send=sending,
+                    )
+                except RecordConflict as error:
+                    # Somebody acted on the record since this form was opened: keep what was typed, say who,
+                    # and let a second save (now against the new version) go through.
+                    form.add_error(None, [*error.messages, _("Isian Anda belum disimpan: periksa lalu simpan lagi.")])
+                    seen = fresh.updated_at
+                    record = fresh
+                except ValidationError as error:
+                    _add_errors(form, error)
                 else:
-                    messages.info(request, _("Tidak ada yang berubah."))
-                return redirect("reports:detail", record_type=record_type, pk=record.pk)
+                    return _edited(request, record_type, fresh, changes, saving_draft=saving_draft, sending=sending)
     return render(
         request,
         "reports/form.html",
@@ -316,14 +428,31 @@ def record_edit(request: HttpRequest, record_type: str, pk: int) -> HttpResponse
             "form": form,
             "record_type": record_type,
             "type_label": TYPE_LABELS[record_type],
-            "library": getattr(record, "library", None),
+            "library": library,
             "record": record,
             "client_id": record.client_id,
-            "duplicates": [],
-            "photos_existing": photos_for(record).count() if model is not Replication else 0,
+            "duplicates": duplicates,
+            "photos_existing": existing_photos,
             "seen": seen.isoformat(),
+            "staged": staged,
+            "can_draft": record.status == Status.DRAFT,
         },
     )
+
+
+def _edited(
+    request: HttpRequest, record_type: str, record: Any, changes: dict[str, Any], *, saving_draft: bool, sending: bool
+) -> HttpResponse:
+    if saving_draft:
+        messages.success(request, DRAFT_SAVED)
+        return redirect("libraries:detail", pk=record.library_id)
+    if sending:
+        messages.success(request, _("Laporan dikirim untuk diverifikasi."))
+    elif changes:
+        messages.success(request, _("Perubahan disimpan dan dikirim untuk diverifikasi."))
+    else:
+        messages.info(request, _("Tidak ada yang berubah."))
+    return redirect("reports:detail", record_type=record_type, pk=record.pk)
 
 
 def _seen(request: HttpRequest) -> dt.datetime | None:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
 
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import AccountStatus, Library
@@ -54,6 +55,9 @@ class WorkItem:
         record = self.record
         if record.title_text:
             return f"{self.type_label}: {record.title_text}"
+        if record.TITLE_FIELD:
+            # A draft may be saved before its title is typed.
+            return f"{self.type_label}: {gettext('(tanpa judul)')}"
         if isinstance(record, Replication):
             return f"{self.type_label} {record.year}"
         return f"{self.type_label} {date_format(dt.date(record.year, record.month, 1), 'M Y')}"

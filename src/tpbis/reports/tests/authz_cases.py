@@ -4,6 +4,9 @@ Spreadsheet entry of records (*impor laporan*) is a facilitator's tool (and a pr
 national team's): a library manager enters on the forms and is refused (403). What rows a person may import
 is scoped per row inside the import, not by the URL. A stored preview is its uploader's own: anyone else's
 token is a 404.
+
+A photo attached to an entry form that came back (*foto terlampir*, not saved yet) is seen by the person
+who attached it only: anyone else's is a 404, even for the national team.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tpbis.core.tests.authz_matrix import FACILITATOR_UP, NONE, OWNER, PERSONAS, Case
+from tpbis.core.tests.authz_matrix import FACILITATOR_UP, NONE, OWNER, PERSONAS, SIGNED_IN, Case
+from tpbis.reports.photos import photos_prepare, photos_stage
+from tpbis.reports.tests.test_entry import jpeg
 
 RECORD_IMPORT_CSV = b"npp,tanggal,nama_kegiatan,bidang_kegiatan,jenis,sasaran,jumlah_peserta\n"
 
@@ -29,8 +34,13 @@ def matrix_slots(world: Any) -> dict[str, dict[str, str]]:
         user = getattr(world, persona)
         token = uuid.uuid4().hex + ".csv"
         default_storage.save(f"imports/{user.pk}/{token}", ContentFile(RECORD_IMPORT_CSV))
-        slots["others" if persona == "facilitator_1905" else persona] = {"record_import_file": token}
+        staged = photos_stage(prepared=photos_prepare(files=[jpeg()]), user=user, library=world.lamongan_village)[0]
+        slots["others" if persona == "facilitator_1905" else persona] = {
+            "record_import_file": token,
+            "staged_photo": str(staged.pk),
+        }
     return slots
+
 
 CASES: list[Case] = [
     Case("reports:import", "/laporan/impor/", FACILITATOR_UP, NONE),
@@ -45,4 +55,5 @@ CASES: list[Case] = [
         method="POST",
         data={"token": "{record_import_file}"},
     ),
+    Case("reports:staged_photo", "/laporan/foto/terlampir/{staged_photo}/thumb/", SIGNED_IN, OWNER),
 ]
