@@ -72,7 +72,9 @@ def flag_follow_up(*, flag: OutlierFlag, user: User, status: str, note: str, see
     """
     if status not in (FollowUp.CHECKED, FollowUp.CONFIRMED, FollowUp.CORRECTED):
         raise ValidationError({"status": [_("Pilih tindak lanjut yang tersedia.")]})
-    locked = OutlierFlag.objects.select_for_update().select_related("followed_by", "library").get(pk=flag.pk)
+    locked = (
+        OutlierFlag.objects.select_for_update(of=("self",)).select_related("followed_by", "library").get(pk=flag.pk)
+    )
     if locked.version != seen_version:
         raise _conflict(locked)
     previous, previous_note = locked.status, locked.note
