@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve secret-key test lint typecheck pytest bench messages clean
+.PHONY: install run dev serve secret-key test lint typecheck pytest bench messages clean
 
 install: $(STAMP)
 
@@ -17,18 +17,32 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 # Development commands may use the published fallback key; `make serve` never does.
-run bench messages: export DJANGO_ALLOW_INSECURE_KEY = 1
+run dev bench messages: export DJANGO_ALLOW_INSECURE_KEY = 1
 
-# A worker builds large exports and sends the daily reminders (booked by reminders_schedule) in the
-# background; it stops when the server stops.
-run: install
+# The demo database, the reminders' schedule, and the server with a worker beside it that builds large
+# exports and sends the daily reminders (its links say port $(PORT)); both stop together.
+define demo_server
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	$(PY) manage.py reminders_schedule
-	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	PORT=$(PORT) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+endef
+
+# `make run` shows the product as it is served: DEBUG off (friendly error pages), static files collected,
+# compressed and cached by whitenoise. `make dev` has DEBUG on: debug pages, static files read from
+# static/ on each request.
+run: export DEBUG = 0
+run: export STATIC_COLLECTED = 1
+run: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(demo_server)
+
+dev: export DEBUG = 1
+dev: install
+	$(demo_server)
 
 # Production mode (docs/deployment.md): DEBUG off, static files collected (hashed, gzipped), gunicorn
 # (config/gunicorn.conf.py) on 127.0.0.1:$(PORT) and the worker beside it; both stop together.

@@ -59,7 +59,11 @@ if TOOLING:
     os.environ.setdefault("DJANGO_ALLOW_INSECURE_KEY", "1")  # for the servers and commands tests start
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address in links sent out (activation links, WhatsApp texts, QR codes, emails). Unset: a link made while
+# answering a request uses the address that request came on (tpbis/core/links.py); one made without a
+# request (the worker's reminders, commands) uses http://127.0.0.1:$PORT. A server sets it (docs/deployment.md).
+SITE_URL = env_str("SITE_URL").rstrip("/")
+BACKGROUND_SITE_URL = f"http://127.0.0.1:{env_int('PORT', 8000)}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -106,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tpbis.core.compression.TextGZipMiddleware",
+    "tpbis.core.links.RequestAddressMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # A database outage in a view is a 503 (config/urls.py's handler500 covers the middlewares).
@@ -244,10 +249,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# A deployment (DEBUG off, its own SECRET_KEY) serves what `collectstatic` gathered: hashed names cached
-# for a year and gzipped copies made once. Development, tests and benchmarks serve straight from the
-# source folders, so they need no collectstatic step.
-STATIC_COLLECTED = not (DEBUG or DEVELOPMENT_KEY or TOOLING)
+# A deployment (DEBUG off, its own SECRET_KEY) and `make run` (STATIC_COLLECTED=1) serve what `collectstatic`
+# gathered: hashed names cached for good and gzipped copies made once. `make dev`, tests and benchmarks serve
+# straight from the source folders, so they need no collectstatic step.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", not (DEBUG or DEVELOPMENT_KEY or TOOLING))
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"

@@ -28,6 +28,14 @@
       setTimeout(function () { button.textContent = button.dataset.original; }, 2000);
     });
   });
+  // From 1024 px the menu is open, as a sidebar (app.css); phones keep the ☰ toggle.
+  var wide = window.matchMedia ? window.matchMedia("(min-width: 1024px)") : null;
+  function menuForScreen() {
+    var menu = document.querySelector("details.menu");
+    if (menu && wide) menu.open = wide.matches;
+  }
+  menuForScreen();
+  if (wide && wide.addEventListener) wide.addEventListener("change", menuForScreen);
   // "Cetak" buttons open the browser's print dialog; the print stylesheet does the rest.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-print]") : null;

@@ -31,10 +31,46 @@ def _with_count(request: HttpRequest, url_name: str, label: str) -> str:
     return lazy(lambda: f"{label} ({num(count(request))})", str)()
 
 
+# Where a menu entry is grouped, by URL name, so twenty entries stay readable; unlisted entries are work.
+_NAV_GROUPS = {
+    "dashboards:region": "results",
+    "kpi:ranking": "results",
+    "reportcards:gathering": "results",
+    "public:figures": "results",
+    "elis:home": "learning",
+    "practices:list": "learning",
+    "practices:public_list": "learning",
+    "help:index": "learning",
+    "kpi:schemes": "settings",
+    "audit:list": "settings",
+    "admin:index": "settings",
+}
+
+
+def _grouped(items: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The entries under their group's title, groups in a fixed order, empty groups left out."""
+    titles = {"work": _("Pekerjaan"), "results": _("Capaian"), "learning": _("Belajar"), "settings": _("Pengaturan")}
+    group_of = {reverse(name): group for name, group in _NAV_GROUPS.items()}
+    groups: dict[str, list[tuple[str, str]]] = {key: [] for key in titles}
+    for url, label in items:
+        groups[group_of.get(url, "work")].append((url, label))
+    return [(titles[key], entries) for key, entries in groups.items() if entries]
+
+
+def _public_items() -> list[tuple[str, str]]:
+    return [
+        (reverse("accounts:login"), _("Masuk")),
+        (reverse("public:figures"), _("Capaian program")),
+        (reverse("practices:public_list"), _("Praktik baik")),
+        (reverse("help:index"), _("Bantuan")),
+    ]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        public = _public_items()
+        return {"nav_items": public, "nav_groups": _grouped(public)}
     scope: Scope = request.scope  # type: ignore[attr-defined]
     role = scope.highest_role
     items: list[tuple[str, str]] = [(reverse("home"), _("Beranda"))]
@@ -55,6 +91,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("dashboards:region"), _("Dasbor")))
         items.append((reverse("reports:queue"), _with_count(request, "reports:queue", _("Verifikasi"))))
         items.append((reverse("kpi:ranking"), _("Peringkat IKU")))
+        items.append((reverse("reportcards:gathering"), _("Laporan gathering")))
         items.append((reverse("libraries:onboarding"), _("Akun mitra")))
         items.append((reverse("surveys:region"), _("Survei")))
         items.append((reverse("quality:flags"), _("Kualitas data")))
@@ -71,5 +108,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("audit:list"), _("Jejak audit")))
     if role == Role.NATIONAL and user.is_staff:
         items.append((reverse("admin:index"), _("Admin")))
+    items.append((reverse("public:figures"), _("Capaian program")))
     items.append((reverse("help:index"), _("Bantuan")))
-    return {"nav_items": items, "user_role": role}
+    return {"nav_items": items, "nav_groups": _grouped(items), "user_role": role}

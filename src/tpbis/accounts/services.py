@@ -21,6 +21,7 @@ from tpbis.accounts.models import Invitation, Membership, Role, User
 from tpbis.accounts.signals import invitation_accepted
 from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change
+from tpbis.core.links import absolute_url
 from tpbis.libraries.models import Library
 from tpbis.regions.models import Region
 
@@ -34,7 +35,7 @@ class IssuedInvitation:
 
     @property
     def url(self) -> str:
-        return settings.SITE_URL + reverse("accounts:activate", args=[self.token])
+        return absolute_url(reverse("accounts:activate", args=[self.token]))
 
     @property
     def message(self) -> str:

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
 
+from tpbis.core.links import absolute_url
 from tpbis.libraries.models import Library
 from tpbis.regions.codes import normalize_code
 from tpbis.regions.models import Level, Region
@@ -179,7 +179,7 @@ def _photo_urls(model: type[Any], records: Any) -> dict[int, str]:
     )
     urls: dict[int, list[str]] = defaultdict(list)
     for object_id, pk in photos:
-        urls[object_id].append(settings.SITE_URL + reverse("reports:photo", kwargs={"pk": pk, "size": "full"}))
+        urls[object_id].append(absolute_url(reverse("reports:photo", kwargs={"pk": pk, "size": "full"})))
     return {object_id: ",".join(found) for object_id, found in urls.items()}
 
 

@@ -17,6 +17,7 @@ from tpbis.api.cache import api_cache_token, cache_get, cache_set
 from tpbis.api.compat import BadDate, served_endpoints, sim_period, sim_region, sim_rows
 from tpbis.api.throttle import TokensThrottled, throttled_response, token_check_allowed, token_failure_record
 from tpbis.api.tokens import bearer_key, token_authenticate
+from tpbis.core.links import site_url
 
 # Answers this large are sent compressed to clients that accept it (dashboards poll them often).
 GZIP_MIN_BYTES = 1024
@@ -76,7 +77,8 @@ def sim_endpoint(request: HttpRequest, name: str = "", code: str = "") -> HttpRe
         return _error(
             400, _("%(name)s harus tanggal dd/mm/yyyy, bukan %(value)r.") % {"name": error.name, "value": error.value}
         )
-    key = f"{name}:{region.code}:{period.key()}:{api_cache_token()}"
+    # Photo links start with the address asked on when SITE_URL is unset, so the address is part of the key.
+    key = f"{name}:{region.code}:{period.key()}:{site_url()}:{api_cache_token()}"
     cached = cache_get(key)
     if cached is None:
         cached = _encode(sim_rows(endpoint=name, region=region, period=period))

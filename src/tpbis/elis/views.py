@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
+from tpbis.core.links import absolute_url
 from tpbis.elis.certificate import certificate_pdf
 from tpbis.elis.content import render_markdown
 from tpbis.elis.models import Asset, Certificate, CourseStatus, Enrollment, Lesson, Quiz
@@ -237,9 +237,7 @@ def attempt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _verify_url(request: HttpRequest, code: str) -> str:
-    path = reverse("elis:verify", args=[code])
-    base = getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/")[:-1]
-    return base + path
+    return absolute_url(reverse("elis:verify", args=[code]))
 
 
 @login_required

@@ -9,7 +9,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from tpbis.accounts.models import User
 from tpbis.accounts.scope import Scope
 from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change, audit_diff, audit_snapshot
+from tpbis.core.links import absolute_url
 from tpbis.elis.selectors import core_finished
 from tpbis.gatherings.frozen import report_freeze
 from tpbis.gatherings.materials import PreparedFile
@@ -199,7 +199,7 @@ def whatsapp_text(gathering: Gathering) -> str:
         lines.append(_("Tautan: %(url)s") % {"url": gathering.online_link})
     if gathering.place:
         lines.append(_("Tempat: %(place)s") % {"place": gathering.place})
-    lines.append(_("Daftar hadir di SIM TPBIS: %(url)s") % {"url": settings.SITE_URL + gathering_url(gathering)})
+    lines.append(_("Daftar hadir di SIM TPBIS: %(url)s") % {"url": absolute_url(gathering_url(gathering))})
     return "\n".join(lines)
 
 

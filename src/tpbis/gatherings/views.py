@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import quote
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tpbis.accounts.models import User
 from tpbis.accounts.scope import Scope
+from tpbis.core.links import absolute_url
 from tpbis.gatherings.forms import (
     AttendanceForm,
     FollowUpForm,
@@ -214,7 +214,7 @@ def gathering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["checked_in"] = Attendance.objects.filter(gathering=gathering, user=user).exists()
     context["registrations"] = gathering.registrations.count()
     if context["organiser"]:
-        checkin_url = settings.SITE_URL + reverse("gatherings:checkin", args=[gathering.pk, gathering.checkin_token])
+        checkin_url = absolute_url(reverse("gatherings:checkin", args=[gathering.pk, gathering.checkin_token]))
         share = whatsapp_text(gathering)
         context.update(
             {

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import User
+from tpbis.core.links import absolute_url
 from tpbis.notifications.models import (
     MAY_SWITCH_OFF,
     Channel,
@@ -227,13 +228,6 @@ def _preferences_path() -> str:
     from django.urls import reverse
 
     return reverse("notifications:preferences")
-
-
-def absolute_url(path: str) -> str:
-    """A site-relative path as a link that works from a mailbox or a chat."""
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL + path
 
 
 def notification_open(*, notification: Notification) -> Notification:

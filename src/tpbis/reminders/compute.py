@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from tpbis.accounts.models import Invitation, Membership, Role
 from tpbis.accounts.scope import Scope
+from tpbis.core.links import absolute_url
 from tpbis.kpi.models import Colour, CurrentScore
 from tpbis.libraries.models import Library
 from tpbis.notifications.models import Kind
@@ -280,7 +281,7 @@ def _verification_waiting(rule: ReminderRule, libraries: Q, today: dt.date) -> l
         ]
         region = names.get(code, code)
         body = _fill(rule, wilayah=region, jumlah=total, hari=days) + "\n\n" + _listed(lines, len(lines))
-        body += "\n\n" + _("Buka antrean verifikasi: %(url)s") % {"url": settings.SITE_URL + url}
+        body += "\n\n" + _("Buka antrean verifikasi: %(url)s") % {"url": absolute_url(url)}
         title = ngettext(
             "%(n)d laporan menunggu verifikasi lebih dari %(days)d hari",
             "%(n)d laporan menunggu verifikasi lebih dari %(days)d hari",
@@ -376,7 +377,7 @@ def _no_account(rule: ReminderRule, libraries: Q, today: dt.date) -> list[Remind
         region = names.get(code, code)
         url = reverse("libraries:onboarding") + "?wilayah=" + code
         body = _fill(rule, wilayah=region, jumlah=len(entries)) + "\n\n" + _listed(lines, len(lines))
-        body += "\n\n" + _("Semua mitra tanpa akun: %(url)s") % {"url": settings.SITE_URL + url}
+        body += "\n\n" + _("Semua mitra tanpa akun: %(url)s") % {"url": absolute_url(url)}
         invited = sum(1 for entry in entries if entry[2] is not None)
         reason = _("%(region)s: %(n)d mitra belum punya akun (%(invited)d dengan undangan terbuka)") % {
             "region": region,
@@ -404,7 +405,7 @@ def _no_account(rule: ReminderRule, libraries: Q, today: dt.date) -> list[Remind
 def _no_account_line(pk: int, name: str, invited_until: dt.datetime | None) -> str:
     # The link opens the invitation page, which shows or makes the library's activation link: only a hash
     # of an open link's token is stored, so a reminder cannot repeat the link itself.
-    link = settings.SITE_URL + reverse("libraries:invite", args=[pk])
+    link = absolute_url(reverse("libraries:invite", args=[pk]))
     if invited_until is None:
         state = _("belum diundang")
     else:

@@ -15,6 +15,7 @@ from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.dashboards.selectors import default_region_code
 from tpbis.regions.codes import normalize_code
+from tpbis.regions.forms import RegionPickerWidget
 from tpbis.reportcards.charts import chart_width, trend_bars
 from tpbis.reportcards.formatting import headline_text
 from tpbis.reportcards.forms import Period, PeriodForm
@@ -84,7 +85,9 @@ def gathering_view(request: HttpRequest) -> HttpResponse:
             "form": wanted.form,
             "report": report,
             "headline": headline_text(report.headline),
-            "extra_hidden": [("wilayah", report.figures.region.code)] if report.figures.region.code else [],
+            "region_field": RegionPickerWidget().render(
+                "wilayah", report.figures.region.code, attrs={"id": "id_wilayah"}
+            ),
             "query": request.GET.urlencode(),
         },
     )

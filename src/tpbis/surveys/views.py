@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
+from tpbis.core.links import absolute_url
 from tpbis.dashboards.selectors import RegionRef, default_region_code, region_for_user
 from tpbis.libraries.onboarding import qr_svg
 from tpbis.surveys import guard
@@ -93,7 +93,7 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _survey_link(survey: Survey) -> str:
-    return settings.SITE_URL + reverse("surveys:answer", args=[survey.code])
+    return absolute_url(reverse("surveys:answer", args=[survey.code]))
 
 
 def _share_text(survey: Survey, link: str) -> str:

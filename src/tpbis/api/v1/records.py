@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -21,6 +20,7 @@ from tpbis.api.entry import api_record_create, api_record_update
 from tpbis.api.v1 import schemas as s
 from tpbis.api.v1.base import ErrorOut, request_scope, request_user
 from tpbis.api.v1.directory import ERRORS, MAX_ID, PageQuery, page_of, page_schema, region_out
+from tpbis.core.links import absolute_url
 from tpbis.libraries.selectors import library_get_for_user
 from tpbis.reports.models import (
     Advocacy,
@@ -85,7 +85,7 @@ def _photos(record: Any) -> tuple[list[str], list[int]]:
     if isinstance(record, Replication):
         return [], []
     stored = list(photos_for(record))
-    ours = [settings.SITE_URL + reverse("reports:photo", kwargs={"pk": p.pk, "size": "full"}) for p in stored]
+    ours = [absolute_url(reverse("reports:photo", kwargs={"pk": p.pk, "size": "full"})) for p in stored]
     theirs = [u for u in (record.external_attachments or "").split(",") if u]
     return ours + theirs, [p.pk for p in stored]
 
