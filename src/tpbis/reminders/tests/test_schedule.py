@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -25,6 +26,8 @@ def test_it_books_the_next_run_at_the_configured_hour(db: None, settings: Any) -
     assert timezone.localtime(next_run_at(now=early)).date() == dt.date(2026, 11, 16)
     late = timezone.make_aware(dt.datetime(2026, 11, 16, 9, 0))
     assert next_run_at(now=late) == late  # missed today's hour: run now, reminders are idempotent
+    # The run that just sent (after the hour) books tomorrow, not itself again.
+    assert next_run_at(now=late, just_ran=True) == timezone.make_aware(dt.datetime(2026, 11, 17, 7, 0))
 
 
 def test_it_books_one_run_only(db: None) -> None:
@@ -33,7 +36,12 @@ def test_it_books_one_run_only(db: None) -> None:
     assert len(_waiting()) == 1
 
 
-def test_a_run_sends_and_books_tomorrow(world: World, django_capture_on_commit_callbacks: Any) -> None:
+@pytest.mark.parametrize("hour", [0, 23], ids=["after-the-hour", "before-the-hour"])
+def test_a_run_sends_and_books_tomorrow(
+    world: World, django_capture_on_commit_callbacks: Any, settings: Any, hour: int
+) -> None:
+    # Whatever the time of day the suite runs at: the hour already passed (0) or still ahead (23).
+    settings.REMINDERS_HOUR = hour
     # What db_worker does with the task once due (the worker itself closes connections, which the test
     # transaction cannot survive on PostgreSQL).
     with django_capture_on_commit_callbacks(execute=True):
