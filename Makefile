@@ -26,6 +26,7 @@ define demo_server
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	$(PY) manage.py reminders_schedule
+	$(PY) manage.py quality_scan --schedule
 	PORT=$(PORT) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -52,6 +53,7 @@ serve: secret-key install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py reminders_schedule
+	$(PY) manage.py quality_scan --schedule
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	PORT=$(PORT) $(VENV)/bin/gunicorn --config config/gunicorn.conf.py & server=$$!; \
 	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT INT TERM; \

@@ -15,6 +15,7 @@ from tpbis.audit.models import AuditAction
 from tpbis.audit.services import actor_label, audit_change, audit_diff, decimal_text
 from tpbis.quality.measures import Measure
 from tpbis.quality.models import FlagFollowUp, FollowUp, MeasureBounds, OutlierFlag, OutlierSettings
+from tpbis.quality.tasks import outliers_scan_soon
 
 Bounds = dict[str, tuple[Decimal | None, Decimal | None]]
 
@@ -61,6 +62,7 @@ def outlier_settings_update(*, user: User, threshold: Decimal, bounds: Bounds) -
     changes = audit_diff(before, _readable_settings(threshold, bounds))
     if changes:
         audit_change(actor=user, action=AuditAction.UPDATE, target=settings, changes=changes)
+        transaction.on_commit(outliers_scan_soon)
     return settings
 
 

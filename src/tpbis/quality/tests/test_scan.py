@@ -137,3 +137,18 @@ def test_a_correction_rescans_its_library_after_commit(world: World, django_capt
         record_update(record=records[-1], user=world.manager, data={"male": 0, "female": 2400, "total": 2400})
 
     assert list(OutlierFlag.objects.values_list("record_id", flat=True)) == [records[-1].pk]
+
+
+def test_the_nightly_task_scans_and_books_the_next_night(world: World) -> None:
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from tpbis.quality.tasks import SCAN_HOUR, outliers_scan_task
+
+    visitor_months(world.lamongan_village, [*USUAL[:10], 2400])
+
+    assert outliers_scan_task.call() == 1
+
+    booked = DBTaskResult.objects.get(task_path=outliers_scan_task.module_path, status="READY")
+    assert timezone.localtime(booked.run_after).hour == SCAN_HOUR
+    assert booked.run_after > timezone.now()

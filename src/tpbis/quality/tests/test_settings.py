@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from conftest import World
 from tpbis.audit.models import AuditEvent
 from tpbis.quality.models import MeasureBounds, OutlierSettings
+from tpbis.quality.tasks import outliers_scan_task
 
 pytestmark = pytest.mark.django_db
 URL = "/kualitas-data/pengaturan/"
@@ -39,10 +42,13 @@ def test_it_refuses_a_lower_bound_above_the_upper_one(world: World) -> None:
     assert not MeasureBounds.objects.exists()
 
 
-def test_it_saves_the_threshold_and_bounds_with_an_audit_entry(world: World) -> None:
+def test_it_saves_the_threshold_and_bounds_with_an_audit_entry(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
     client = world.client_for(world.national)
 
-    response = client.post(URL, _form("2,5", pengunjung_max="20000", komputer_min="0", komputer_max="50"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, _form("2,5", pengunjung_max="20000", komputer_min="0", komputer_max="50"))
 
     assert response.status_code == 302
     assert OutlierSettings.objects.get().threshold == Decimal("2.5")
@@ -51,6 +57,8 @@ def test_it_saves_the_threshold_and_bounds_with_an_audit_entry(world: World) -> 
     assert event.actor == world.national
     assert event.changes["ambang"] == ["3", "2.5"]
     assert event.changes["Pengunjung per bulan"] == ["–", "–20000"]
+    # The worker rescans the nation with the new settings at once.
+    assert DBTaskResult.objects.filter(task_path=outliers_scan_task.module_path, status="READY").count() == 1
     page = client.get(URL).content.decode()
     assert 'value="2.5"' in page or 'value="2,5"' in page
 
