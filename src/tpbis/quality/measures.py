@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from tpbis.reports.models import CommunityEngagement, InformationService, Visitors
 
 
 class Measure(models.TextChoices):
-    VISITORS = "pengunjung", _("Pengunjung per bulan")
-    BOOKS = "buku", _("Jumlah buku")
-    DIGITAL_BOOKS = "buku_digital", _("Jumlah buku digital")
-    COMPUTERS = "komputer", _("Jumlah komputer")
-    BANDWIDTH = "bandwidth", _("Bandwidth (Mbps)")
-    PARTICIPANTS = "peserta", _("Peserta per kegiatan")
+    VISITORS = "pengunjung", gettext_lazy("Pengunjung per bulan")
+    BOOKS = "buku", gettext_lazy("Jumlah buku")
+    DIGITAL_BOOKS = "buku_digital", gettext_lazy("Jumlah buku digital")
+    COMPUTERS = "komputer", gettext_lazy("Jumlah komputer")
+    BANDWIDTH = "bandwidth", gettext_lazy("Bandwidth (Mbps)")
+    PARTICIPANTS = "peserta", gettext_lazy("Peserta per kegiatan")
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,16 @@ def specs_for_model(model: type[Any]) -> list[MeasureSpec]:
     return [spec for spec in SPECS.values() if spec.model is model]
 
 
-def unit_text(measure: str, value: float) -> str:
-    """The unit after a number: "pengunjung", "peserta", "buku", "Mbps"."""
+def value_text(measure: str, value: float, number: str) -> str:
+    """The value with its unit, plural-aware: "2.400 pengunjung" ("2,400 visitors"); `number` is formatted."""
     count = int(value) if float(value).is_integer() else 2
-    units = {
-        Measure.VISITORS: ngettext("pengunjung", "pengunjung", count),
-        Measure.BOOKS: ngettext("buku", "buku", count),
-        Measure.DIGITAL_BOOKS: ngettext("buku digital", "buku digital", count),
-        Measure.COMPUTERS: ngettext("komputer", "komputer", count),
-        Measure.BANDWIDTH: "Mbps",
-        Measure.PARTICIPANTS: ngettext("peserta", "peserta", count),
+    if measure == Measure.BANDWIDTH:
+        return _("%(n)s Mbps") % {"n": number}
+    texts = {
+        Measure.VISITORS: ngettext("%(n)s pengunjung", "%(n)s pengunjung", count),
+        Measure.BOOKS: ngettext("%(n)s buku", "%(n)s buku", count),
+        Measure.DIGITAL_BOOKS: ngettext("%(n)s buku digital", "%(n)s buku digital", count),
+        Measure.COMPUTERS: ngettext("%(n)s komputer", "%(n)s komputer", count),
+        Measure.PARTICIPANTS: ngettext("%(n)s peserta", "%(n)s peserta", count),
     }
-    return units[Measure(measure)]
+    return texts[Measure(measure)] % {"n": number}

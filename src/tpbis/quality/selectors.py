@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num
-from tpbis.quality.measures import unit_text
+from tpbis.quality.measures import value_text
 from tpbis.quality.models import Basis, FollowUp, OutlierFlag
 from tpbis.regions.models import Region
 
@@ -77,7 +77,7 @@ def number_text(value: Decimal | float) -> str:
 
 def flag_text(flag: OutlierFlag) -> str:
     """ "jauh di atas biasanya: 2.400 pengunjung, biasanya 150–300"."""
-    value = f"{number_text(flag.value)} {unit_text(flag.measure, float(flag.value))}"
+    value = value_text(flag.measure, float(flag.value), number_text(flag.value))
     low = number_text(flag.usual_low) if flag.usual_low is not None else ""
     high = number_text(flag.usual_high) if flag.usual_high is not None else ""
     if flag.basis == Basis.BOUNDS:

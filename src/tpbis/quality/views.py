@@ -106,6 +106,6 @@ def outlier_settings(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("Pengaturan tersimpan. Tanda pencilan diperbarui pada pemindaian berikutnya."))
+            messages.success(request, _("Pengaturan tersimpan. Tanda pencilan dihitung ulang sebentar lagi."))
             return redirect("quality:settings")
     return render(request, "quality/settings.html", {"form": form, "current": current})
