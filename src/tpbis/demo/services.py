@@ -25,6 +25,7 @@ from tpbis.demo.records import demo_records_load
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.libraries.services import library_create, library_set_active
 from tpbis.practices.demo import practices_demo_load
+from tpbis.profiles.demo import profiles_demo_load
 from tpbis.regions.models import Kind, Level, Region
 
 DEMO_DOMAIN = "demo.sim-tpbis.id"
@@ -188,6 +189,7 @@ class _Loader:
         self._assign_accounts(libraries=libraries, fixed={lib.pk for lib in green}, invited_by=national)
         records = demo_records_load(rng=self.rng, domain=DEMO_DOMAIN, green_regions=GREEN_BABEL)
         practices_demo_load(reviewer=User.objects.get(email=f"provinsi.jatim@{DEMO_DOMAIN}"))
+        profiles_demo_load(rng=self.rng, actor=national)
         return DemoResult(libraries=len(libraries), users=self.users, invitations=self.invitations, records=records)
 
     def _named_libraries(self) -> list[Library]:

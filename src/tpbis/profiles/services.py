@@ -57,9 +57,8 @@ def profile_save(
     raises ProfileConflict and changes nothing; a ValidationError likewise. Audited with before and after.
     """
     with transaction.atomic():
-        profile = (
-            LibraryProfile.objects.select_for_update().filter(library=library, year=year).select_related("updated_by")
-        ).first()
+        # No join here: PostgreSQL cannot lock the nullable side of an outer join (updated_by).
+        profile = LibraryProfile.objects.select_for_update().filter(library=library, year=year).first()
         if profile is None:
             return _create(library=library, year=year, data=data, actor=actor)
         if profile.version != seen_version:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 from conftest import World
+from tpbis.profiles.demo import profiles_demo_load
+from tpbis.profiles.models import LibraryProfile
 from tpbis.profiles.tests.helpers import YEAR, profile_make
 
 
@@ -33,3 +37,13 @@ def test_the_menu_leads_each_role_to_the_profile(world: World) -> None:
     facilitator_page = world.client_for(world.facilitator_3524).get("/", follow=True).content.decode()
     assert 'href="/profil/"' in facilitator_page
     assert "Profil IPLM" in facilitator_page
+
+
+def test_the_demo_states_profiles_with_locations_in_the_demo_kabupaten(world: World) -> None:
+    made = profiles_demo_load(rng=random.Random(1), actor=world.national)
+    profiles = LibraryProfile.objects.all()
+    assert made == profiles.count() >= 1
+    assert {p.library.regency_id for p in profiles} <= {"35.24", "19.05"}  # Lumajang's library gets none
+    for profile in profiles:
+        profile.full_clean()  # within every bound, the location inside Indonesia
+        assert profile.latitude is not None
