@@ -149,6 +149,10 @@ def _judge(
         )
     if far is None or far <= limits.threshold or spread is None:
         return None
+    if basis == Basis.PEERS and (z is None or abs(z) <= limits.threshold):
+        # Libraries differ far more than one library's months do: against its kind a value is flagged
+        # only when the classical and the robust score agree.
+        return None
     return _Found(record_id, library_id, year, month, value, basis, usual(), z, modified, far, value > spread.median)
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 # are equal the MAD is 0 and the mean absolute deviation (× 1.2533) stands in, as IBM SPSS does.
 MAD_FACTOR = 0.6745
 MEAN_AD_FACTOR = 1.253314
+# The robust spread is never taken below a quarter of the median, nor below one unit: a library that
+# always reports 3 computers and now 4, or 1 Mbps and now 2, has not entered a doubtful figure.
+RELATIVE_FLOOR = 0.25
 
 
 def quantile(ordered: Sequence[float], q: float) -> float:
@@ -35,12 +38,9 @@ class Spread:
     low: float  # 10th percentile
     high: float  # 90th percentile
 
-    def modified_z(self, value: float) -> float | None:
-        if self.mad > 0:
-            return MAD_FACTOR * (value - self.median) / self.mad
-        if self.mean_ad > 0:
-            return (value - self.median) / (MEAN_AD_FACTOR * self.mean_ad)
-        return None
+    def modified_z(self, value: float) -> float:
+        scale = self.mad / MAD_FACTOR if self.mad > 0 else MEAN_AD_FACTOR * self.mean_ad
+        return (value - self.median) / max(scale, RELATIVE_FLOOR * abs(self.median), 1.0)
 
     def z(self, value: float) -> float | None:
         return (value - self.mean) / self.stddev if self.stddev > 0 else None
