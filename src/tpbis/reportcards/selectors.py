@@ -293,7 +293,7 @@ def _stories(region_code: str | None, period: Period) -> list[Story]:
         .order_by("-date", "-pk")[:STORIES_SHOWN]
     )
     return [
-        Story(r.library.name, r.library.region_id, r.date, r.title, r.participants, r.story.strip())
+        Story(r.library.name, r.library.region_id, r.date, r.title, r.participants or 0, r.story.strip())
         for r in rows
         if r.date is not None
     ]

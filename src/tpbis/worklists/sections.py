@@ -41,7 +41,8 @@ def _month(record: Any) -> str:
 def key_figures(record: Any) -> str:
     """The figures a verifier looks at first, on one line."""
     if isinstance(record, CommunityEngagement):
-        return ngettext("%(n)s peserta", "%(n)s peserta", record.participants) % {"n": num(record.participants)}
+        participants = record.participants or 0  # only a draft has no count yet
+        return ngettext("%(n)s peserta", "%(n)s peserta", participants) % {"n": num(participants)}
     if isinstance(record, Advocacy):
         outcome = str(record.get_outcome_display())
         return f"{outcome} · Rp {num(record.amount)}" if record.amount else outcome
