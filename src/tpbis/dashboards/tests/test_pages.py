@@ -246,7 +246,7 @@ def test_it_keeps_a_score_of_this_month_and_rescores_an_older_one(world: World) 
     assert green() == 0  # last month's: rescored
     assert sembung.get().as_of == TODAY
     # A scheme taking effect today makes every earlier score stale, even from this month.
-    scheme = Scheme.objects.get()
+    scheme = Scheme.objects.get(effective_until=None)  # the scheme in effect today
     if TODAY.day > 1:
         sembung.update(as_of=TODAY - dt.timedelta(days=1), colour="hijau", score=100, signature="diubah")
         Scheme.objects.filter(pk=scheme.pk).update(effective_from=TODAY)
