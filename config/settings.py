@@ -169,6 +169,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica (PostgreSQL hot standby) for dashboard, export and API reads (tpbis/core/db_router.py,
+# docs/scaling.md). A client that wrote reads from the primary for REPLICA_PIN_SECONDS after (read-your-writes).
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests see one database through both aliases
+    DATABASE_ROUTERS = ["tpbis.core.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "tpbis.core.db_router.ReplicaMiddleware",
+    )
 
 # Cached API answers: in-process memory by default, Redis when REDIS_URL is set.
 CACHES: dict[str, dict[str, object]] = {
