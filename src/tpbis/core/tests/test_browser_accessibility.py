@@ -101,13 +101,17 @@ def test_the_key_pages_have_no_serious_accessibility_violation(
     manager = _log_in(browser, base, world.manager)
     entry_forms = [f"/laporan/{kind}/baru/" for kind in ("pelibatan", "advokasi", "publikasi", "pengunjung")]
     entry_forms.append("/laporan/peningkatan/baru/")
-    _check(manager, base, ["/", *entry_forms, f"/mitra/{library.pk}/", "/notifikasi/pengaturan/"], failures)
-    # An entry form sent back with its errors: the messages must be tied to their fields.
-    manager.goto(base + "/laporan/pelibatan/baru/")
-    manager.click("main form button[type=submit]:not([name])")
-    manager.wait_for_load_state()
-    if found := _serious_violations(manager):
-        failures["/laporan/pelibatan/baru/ (with errors)"] = found
+    _check(
+        manager, base, ["/", *entry_forms, f"/mitra/{library.pk}/", "/notifikasi/pengaturan/", "/akun/token/"], failures
+    )
+    # Entry forms sent back with their errors (the advocacy form's radio and checkbox groups among them).
+    for url in ("/laporan/pelibatan/baru/", "/laporan/advokasi/baru/"):
+        manager.goto(base + url)
+        manager.click("main form button[type=submit]:not([name])")
+        manager.wait_for_load_state()
+        assert manager.locator("main .errorlist").count(), f"{url}: an empty report comes back with its errors"
+        if found := _serious_violations(manager):
+            failures[url + " (with errors)"] = found
 
     facilitator = _log_in(browser, base, world.facilitator_3524)
     _check(facilitator, base, ["/kerja/", "/laporan/verifikasi/", "/laporan/verifikasi/pelibatan/"], failures)
