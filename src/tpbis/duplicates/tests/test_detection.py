@@ -56,6 +56,15 @@ def test_it_finds_one_activity_entered_by_two_libraries(world: World) -> None:
     assert pair.evidence["date"] == DAY.isoformat()
 
 
+def test_it_pairs_each_extra_copy_with_the_first_not_every_combination(world: World) -> None:
+    first = activity(world.lamongan_village, "Gerakan membaca serentak")
+    activity(world.lamongan_district, "Gerakan membaca serentak")
+    activity(make_library("Perpustakaan Desa Banggle", "35.24.01.2002"), "Gerakan Membaca Serentak")
+
+    assert records_scan() == 2
+    assert all(first.pk in _ids(pair) for pair in DuplicatePair.objects.all())
+
+
 def test_it_ignores_withdrawn_activities_and_one_library_twice(world: World) -> None:
     activity(world.lamongan_village, "Kelas membaca")
     activity(world.lamongan_village, "Kelas membaca")  # the entry form's own warning covers this
