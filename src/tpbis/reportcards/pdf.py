@@ -171,18 +171,14 @@ def report_card_story(card: ReportCard) -> list[Flowable]:
         story += [
             text(_("Rincian per komponen"), "h2"),
             table(
-                [_("Komponen"), _("Capaian"), _("Target"), _("Poin")],
+                [_("Komponen"), _("Capaian"), _("Poin")],
+                # Each achievement in its rule's unit, as the page says it ("12 bulan dilaporkan").
                 [
-                    [
-                        p["label"],
-                        number_text(p["achieved"]),
-                        number_text(p["target"]),
-                        f"{number_text(p['points'])} / {number_text(p['weight'])}",
-                    ]
-                    for p in explained.parts
+                    [row["label"], row["progress"], f"{number_text(row['points'])} / {number_text(row['weight'])}"]
+                    for row in explained.rows
                 ],
-                [WIDTH * 0.46, WIDTH * 0.16, WIDTH * 0.16, WIDTH * 0.22],
-                numeric=(1, 2, 3),
+                [WIDTH * 0.34, WIDTH * 0.44, WIDTH * 0.22],
+                numeric=(2,),
             ),
             text(_("Hanya laporan yang sudah diverifikasi yang dihitung."), "muted"),
         ]

@@ -150,6 +150,7 @@ def test_it_writes_the_pdf_in_indonesian_numbers_and_dates(world: World) -> None
     assert "10 Februari 2024" in printed
     assert "Masih draf" not in printed
     assert "untuk mencapai kuning" in printed
+    assert "1 bulan dilaporkan; 1 bulan sudah cukup" in printed  # March, once with its correction
 
 
 def test_it_is_linked_from_the_library_page(world: World) -> None:
