@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -103,11 +104,10 @@ def pair() -> Iterator[Pair]:
         env["MEDIA_ROOT"] = str(root / "media")
         migrated = _manage(env, "migrate", "--noinput", "-v0")
         assert migrated.returncode == 0, migrated.stderr[-1000:]
+        # One Django start for both: the regions (a subset) and the manager with two tokens.
         regions = _subset_regions(root / "regions")
         load = f"from pathlib import Path; from tpbis.regions.services import regions_load; regions_load(data_dir=Path({str(regions)!r}))"
-        loaded = _manage(env, "shell", "-c", load)
-        assert loaded.returncode == 0, loaded.stderr[-1000:]
-        made = _manage(env, "shell", "-c", SETUP)
+        made = _manage(env, "shell", "-c", load + "\n" + SETUP)
         assert made.returncode == 0, made.stderr[-1000:]
         library_id, instance.writer, instance.reader = made.stdout.split()[-3:]
         instance.library_id = int(library_id)
@@ -135,7 +135,7 @@ def pair() -> Iterator[Pair]:
         yield instance
     finally:
         if server is not None:
-            server.terminate()
+            server.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown: nothing left to finish
             server.wait(30)
         for data in (standby, primary):
             if data.exists():
