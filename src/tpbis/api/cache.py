@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import F
 
 from tpbis.api.models import CacheVersion
@@ -57,6 +57,11 @@ def forget_token() -> None:
 
 def api_cache_token() -> str:
     """What the data looks like now, as a short string to put in cache keys."""
+    alias = router.db_for_read(CacheVersion)
+    if alias != DEFAULT_DB_ALIAS:
+        # A read replica (docs/scaling.md): the version from the database the answer is read from, so a
+        # replica behind the primary never stores its older answer under the primary's newer version.
+        return _read_token(alias)
     now = time.monotonic()
     if _TOKEN[0] > now:
         return str(_TOKEN[1])
@@ -65,13 +70,14 @@ def api_cache_token() -> str:
     return token
 
 
-def _read_token() -> str:
-    quote = connection.ops.quote_name
+def _read_token(alias: str = DEFAULT_DB_ALIAS) -> str:
+    db = connections[alias]
+    quote = db.ops.quote_name
     sql = (
         f"SELECT (SELECT {quote('value')} FROM {quote(CacheVersion._meta.db_table)} WHERE {quote('id')} = 1), "  # noqa: S608 (table names only)
         f"(SELECT MAX({quote('id')}) FROM {quote(AuditEntry._meta.db_table)})"
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql)
         version, audit = cursor.fetchone()
     return f"{version or 0}.{audit or 0}"

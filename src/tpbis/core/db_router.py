@@ -3,7 +3,8 @@
 Only active when `DATABASE_REPLICA_URL` is set (config/settings.py adds the "replica" alias, this router and
 the middleware). A GET or HEAD under one of `REPLICA_READ_PREFIXES` marks the request replica-eligible; the
 router sends its reads to "replica" unless the client wrote within `REPLICA_PIN_SECONDS` (read-your-writes).
-A write (POST, PUT, PATCH, DELETE) pins its author to the primary: a browser by a signed cookie, an API client
+A write request (POST, PUT, PATCH, DELETE), or any request that wrote through the ORM (a GET that queues an
+export job, saves the session), pins its author to the primary: a browser by a signed cookie, an API client
 by its token (a cache key; with several workers this needs a shared cache, REDIS_URL). Writes, migrations,
 background jobs and commands always use the primary. See docs/scaling.md.
 """
@@ -28,8 +29,11 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_METHODS = frozenset({"GET", "HEAD"})
 # Dashboards (/dasbor/, /capaian/), exports (/ekspor/) and the API with its stats JSON (/api/).
 DEFAULT_PREFIXES = ("/dasbor/", "/capaian/", "/ekspor/", "/api/")
+# Writes that do not pin: a token's "last used" stamp is bookkeeping its author never reads back.
+DEFAULT_UNPINNED_MODELS = ("api.apitoken",)
 
 _replica_reads: ContextVar[bool] = ContextVar("tpbis_replica_reads", default=False)
+_wrote: ContextVar[list[str] | None] = ContextVar("tpbis_request_wrote", default=None)
 
 
 def replica_reads_allowed() -> bool:
@@ -43,6 +47,10 @@ def _pin_seconds() -> int:
 
 def _prefixes() -> tuple[str, ...]:
     return tuple(getattr(settings, "REPLICA_READ_PREFIXES", DEFAULT_PREFIXES))
+
+
+def _unpinned_models() -> tuple[str, ...]:
+    return tuple(getattr(settings, "REPLICA_UNPINNED_MODELS", DEFAULT_UNPINNED_MODELS))
 
 
 def _token_pin_key(request: HttpRequest) -> str | None:
@@ -90,13 +98,15 @@ class ReplicaMiddleware:
         eligible = (
             request.method in READ_METHODS and request.path_info.startswith(_prefixes()) and not client_pinned(request)
         )
-        marker = _replica_reads.set(eligible)
+        marker, writes = _replica_reads.set(eligible), _wrote.set([])
         try:
             response = self.get_response(request)
+            wrote = bool(_wrote.get())
         finally:
             # A streamed body (a large CSV) is produced after this point and so reads the primary: safe.
             _replica_reads.reset(marker)
-        if request.method in WRITE_METHODS:
+            _wrote.reset(writes)
+        if request.method in WRITE_METHODS or wrote:
             client_pin(request, response)
         return response
 
@@ -108,6 +118,9 @@ class ReplicaRouter:
         return REPLICA if replica_reads_allowed() else PRIMARY
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        written = _wrote.get()
+        if written is not None and model._meta.label_lower not in _unpinned_models():
+            written.append(model._meta.label_lower)
         return PRIMARY
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:

@@ -7,12 +7,16 @@ starts a real hot standby and proves the same end to end.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
+from tpbis.api.models import ApiToken
 from tpbis.core.db_router import PIN_COOKIE, ReplicaMiddleware, ReplicaRouter, replica_reads_allowed
 from tpbis.libraries.models import Library
 
@@ -108,3 +112,54 @@ def test_it_follows_the_pin_and_prefix_settings() -> None:
     assert written.cookies[PIN_COOKIE]["max-age"] == 30
     assert _read("/iku/") == "replica"
     assert _read("/dasbor/") == "default"
+
+
+def _writing(write: Callable[[], object]) -> ReplicaMiddleware:
+    def view(request: HttpRequest) -> HttpResponse:
+        write()
+        return HttpResponse("ok")
+
+    return ReplicaMiddleware(view)
+
+
+# The ORM consults the router only when it is configured (with DATABASE_REPLICA_URL); these writes read nothing.
+ROUTED = override_settings(DATABASE_ROUTERS=["tpbis.core.db_router.ReplicaRouter"])
+
+
+@ROUTED
+@pytest.mark.django_db
+def test_it_pins_a_read_that_wrote_such_as_a_queued_export() -> None:
+    # A large export is a GET that queues a job and redirects to its page: that page must find the job.
+    answered = _writing(lambda: Group.objects.create(name="Ekspor"))(factory.get("/ekspor/pelibatan.xlsx"))
+    assert PIN_COOKIE in answered.cookies
+
+
+@ROUTED
+@pytest.mark.django_db
+def test_it_does_not_pin_for_a_tokens_last_used_stamp() -> None:
+    stamp = lambda: ApiToken.objects.filter(pk=0).update(last_used_at=timezone.now())  # noqa: E731
+    answered = _writing(stamp)(factory.get("/api/v1/me", headers={"Authorization": "Bearer pembaca-456"}))
+    assert PIN_COOKIE not in answered.cookies
+    assert _read("/api/v1/records/pelibatan", "pembaca-456") == "replica"
+
+
+@ROUTED
+def test_it_reads_the_api_cache_version_where_the_answer_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A replica behind the primary must not store its older answer under the primary's newer version.
+    from tpbis.api import cache as api_cache
+
+    asked: list[str] = []
+
+    def read_token(alias: str = "default") -> str:
+        asked.append(alias)
+        return "1.1"
+
+    monkeypatch.setattr(api_cache, "_read_token", read_token)
+    seen: list[str] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(api_cache.api_cache_token())
+        return HttpResponse("ok")
+
+    ReplicaMiddleware(view)(factory.get("/api/pelibatan3513"))
+    assert asked == ["replica"] and seen == ["1.1"]
