@@ -97,8 +97,13 @@ def _store(pairs: Sequence[DuplicatePair]) -> int:
 # ------------------------------------------------------------------------------------------ records
 
 
-def _dated_rows(model: type[Any], library_ids: Collection[int] | None) -> Iterator[tuple[Any, ...]]:
-    qs = model.objects.filter(status__in=LIVE_STATUSES, date__isnull=False, library__is_active=True)
+def _dated_rows(model: type[Any], type_id: int, library_ids: Collection[int] | None) -> Iterator[tuple[Any, ...]]:
+    # Only activities with a photo can be the same activity twice (same title, day and photo): alike titles
+    # alone proposed 2.4 million pairs on the national test set, far more than anyone can review.
+    photographed = PhotoHash.objects.filter(content_type_id=type_id).values("object_id")
+    qs = model.objects.filter(
+        status__in=LIVE_STATUSES, date__isnull=False, library__is_active=True, pk__in=photographed
+    )
     if library_ids is not None:
         targets = Library.objects.filter(pk__in=library_ids)
         regencies = set(targets.exclude(regency=None).values_list("regency_id", flat=True))
@@ -178,21 +183,23 @@ def _store_record_pairs(type_id: int, found: list[tuple[tuple[Any, ...], tuple[A
     for a, b, score in found:
         evidence: dict[str, Any] = {"date": a[4].isoformat(), "similarity": round(score, 2)}
         same = sorted((hashes.get(a[0], set()) & hashes.get(b[0], set())) - DEGENERATE_HASHES)
-        if same:
-            evidence["photo_hash"] = same[0]
+        if not same:
+            continue  # alike titles on one day with different photos: two activities
+        evidence["photo_hash"] = same[0]
         pairs.append(_pair(DuplicateKind.RECORDS, Side(type_id, a[0], a[1]), Side(type_id, b[0], b[1]), evidence))
     return _store(pairs)
 
 
 def records_scan(*, library_ids: Collection[int] | None = None) -> int:
     """Activities of two libraries of one kabupaten/kota on the same day with the same or nearly the same
-    title; with `library_ids`, only pairs involving those libraries. Returns the number of new pairs."""
+    title and a photo in common; with `library_ids`, only pairs involving those libraries. Returns the
+    number of new pairs."""
     targets = set(library_ids) if library_ids is not None else None
     new = 0
     for model in SCANNED_MODELS:
         type_id = ContentType.objects.get_for_model(model).pk
         found: list[tuple[tuple[Any, ...], tuple[Any, ...], float]] = []
-        rows = _dated_rows(model, targets)
+        rows = _dated_rows(model, type_id, targets)
         for _day, group in itertools.groupby(rows, key=lambda row: (row[2] or row[3], row[4])):
             found.extend(_group_pairs(list(group), targets))
             if len(found) >= 500:

@@ -1,6 +1,8 @@
 """How writes in the lower apps reach the duplicate scan, connected from DuplicatesConfig.ready():
-a stored photo is hashed by a background task; a changed activity or library is checked against its
-kabupaten (or village) once the change is committed, which is a few indexed queries."""
+a stored photo is hashed by a background task, which also looks for the same photo on other activities
+(the same day at two libraries: one activity entered twice); a saved library is checked against its
+village once the change is committed. Entering a record costs nothing more: an activity without a
+photo in common is never proposed."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from django.db.models.signals import post_save
 
 from tpbis.libraries.models import Library
 from tpbis.reports.models import Photo
-from tpbis.reports.signals import records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -31,24 +32,6 @@ def _photo_saved(sender: Any, instance: Photo, created: bool, raw: bool = False,
             logger.exception("hashing of photo %s could not be queued", photo_id)
 
     transaction.on_commit(enqueue)
-
-
-def _records_changed(sender: Any, library_ids: set[int], **kwargs: Any) -> None:
-    from tpbis.duplicates.detection import SCANNED_MODELS
-
-    if sender not in SCANNED_MODELS or not library_ids:
-        return
-    ids = set(library_ids)
-
-    def run() -> None:
-        from tpbis.duplicates.detection import records_scan
-
-        try:
-            records_scan(library_ids=ids)
-        except Exception:  # the record is saved; the nightly duplicates_scan proposes the pair later
-            logger.exception("duplicate scan of libraries %s failed", sorted(ids))
-
-    transaction.on_commit(run)
 
 
 def _library_saved(sender: Any, instance: Library, raw: bool = False, **kwargs: Any) -> None:
@@ -70,4 +53,3 @@ def _library_saved(sender: Any, instance: Library, raw: bool = False, **kwargs: 
 def connect() -> None:
     post_save.connect(_photo_saved, sender=Photo, dispatch_uid="duplicates_photo_hash")
     post_save.connect(_library_saved, sender=Library, dispatch_uid="duplicates_library_scan")
-    records_changed.connect(_records_changed, dispatch_uid="duplicates_records_scan")

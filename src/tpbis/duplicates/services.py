@@ -97,7 +97,7 @@ def pair_merge(*, pair: DuplicatePair, user: User, keep: str, comment: str = "")
 def _record_withdraw(*, kept: Any, other: Any, user: User, comment: str) -> dict[str, list[Any]]:
     if other.status == Status.WITHDRAWN:
         raise ValidationError(_("Laporan duplikatnya sudah ditarik."))
-    note = _("Duplikat dari \u201c%(title)s\u201d (%(library)s).") % {"title": kept.title_text, "library": kept.library}
+    note = _("Duplikat dari “%(title)s” (%(library)s).") % {"title": kept.title_text, "library": kept.library}
     previous = other.get_status_display()
     record_withdraw(record=other, user=user, comment=f"{note} {comment}".strip())
     label = f"{other.title_text} ({other.library})"

@@ -23,7 +23,7 @@ CASES: list[Case] = [
 def matrix_slots(world: Any) -> dict[str, dict[str, str]]:
     from conftest import make_library
     from tpbis.duplicates.detection import records_scan
-    from tpbis.duplicates.tests.helpers import activity
+    from tpbis.duplicates.tests.helpers import activity, hash_photos
 
     places = {
         "in": (world.lamongan_village, world.lamongan_district),
@@ -31,9 +31,10 @@ def matrix_slots(world: Any) -> dict[str, dict[str, str]]:
         "out": (world.belo_laut, make_library("Perpustakaan Desa Matriks Bangka Barat", "19.05.01.2005")),
     }
     slots: dict[str, dict[str, str]] = {}
-    for scope, (first, second) in places.items():
-        activity(first, f"Uji matriks duplikat {scope}")
-        activity(second, f"Uji matriks duplikat {scope}")
+    for seed, (scope, (first, second)) in enumerate(places.items(), start=50):
+        activity(first, f"Uji matriks duplikat {scope}", photos=(seed,))
+        activity(second, f"Uji matriks duplikat {scope}", photos=(seed,))
+        hash_photos()
         records_scan(library_ids={first.pk})
         pair = DuplicatePair.objects.get(first_library__in=[first, second], second_library__in=[first, second])
         slots[scope] = {"duplicate": str(pair.pk)}

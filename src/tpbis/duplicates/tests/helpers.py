@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from PIL import Image, ImageDraw
 
 from tpbis.libraries.models import Library
@@ -33,6 +34,11 @@ def picture(seed: int, size: tuple[int, int] = (1200, 900)) -> bytes:
 
 def upload(seed: int, size: tuple[int, int] = (1200, 900)) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"foto-{seed}.jpg", picture(seed, size), content_type="image/jpeg")
+
+
+def hash_photos() -> None:
+    """What the background task does for each stored photo, for every photo at once."""
+    call_command("duplicates_hash_photos", stdout=io.StringIO())
 
 
 def activity(

@@ -12,13 +12,14 @@ from tpbis.audit.models import AuditEvent
 from tpbis.duplicates.detection import duplicates_scan, records_scan
 from tpbis.duplicates.models import DuplicateEvent, DuplicateKind, DuplicatePair, DuplicateStatus
 from tpbis.duplicates.services import pair_dismiss, pair_merge
-from tpbis.duplicates.tests.helpers import activity
+from tpbis.duplicates.tests.helpers import activity, hash_photos
 from tpbis.reports.models import AuditAction, AuditEntry, CommunityEngagement, Status
 
 
 def _record_pair(world: World, library_a: Any = None, library_b: Any = None) -> tuple[DuplicatePair, Any, Any]:
-    a = activity(library_a or world.lamongan_village, "Pelatihan membuat kompos")
-    b = activity(library_b or world.lamongan_district, "Pelatihan Membuat Kompos")
+    a = activity(library_a or world.lamongan_village, "Pelatihan membuat kompos", photos=(31,))
+    b = activity(library_b or world.lamongan_district, "Pelatihan Membuat Kompos", photos=(31,))
+    hash_photos()
     records_scan()
     return DuplicatePair.objects.get(kind=DuplicateKind.RECORDS), a, b
 
@@ -32,8 +33,9 @@ def _library_pair(world: World) -> tuple[DuplicatePair, Any]:
 def test_it_lists_the_pairs_of_the_facilitators_kabupaten_only(world: World) -> None:
     _record_pair(world)
     lumajang_b = make_library("Perpustakaan Desa Lumajang Lain", "35.08.21.2001")
-    activity(world.lumajang_village, "Lomba baca puisi")
-    activity(lumajang_b, "Lomba baca puisi")
+    activity(world.lumajang_village, "Lomba baca puisi", photos=(32,))
+    activity(lumajang_b, "Lomba baca puisi", photos=(32,))
+    hash_photos()
     records_scan()
 
     page = world.client_for(world.facilitator_3524).get("/duplikat/")
@@ -165,10 +167,11 @@ def test_the_menu_offers_duplicates_to_facilitators_not_managers(world: World) -
 
 def test_the_list_reads_a_few_queries_whatever_its_length(world: World, django_assert_max_num_queries: Any) -> None:
     for n, title in enumerate(["Senam lansia", "Bedah buku", "Lomba mewarnai", "Kelas menjahit", "Dongeng", "Pameran"]):
-        activity(world.lamongan_village, title)
-        activity(world.lamongan_district, title)
+        activity(world.lamongan_village, title, photos=(40 + n,))
+        activity(world.lamongan_district, title, photos=(40 + n,))
         make_library(f"TBM Kembar {n}", world.lamongan_village.region_id)
         make_library(f"TBM Kembar {n}", world.lamongan_village.region_id)
+    hash_photos()
     duplicates_scan()
     client = world.client_for(world.national)
     client.get("/duplikat/")  # session and menu caches warmed
