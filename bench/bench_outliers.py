@@ -13,6 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,7 @@ def main() -> None:
     for model in (Visitors, CommunityEngagement):
         with CaptureQueriesContext(connection) as queries:
             outliers_scan(library_ids=[busiest], models=[model])
-        ms = _median_ms(lambda model=model: outliers_scan(library_ids=[busiest], models=[model]))
+        ms = _median_ms(partial(outliers_scan, library_ids=[busiest], models=[model]))
         print(f"rescan of one library ({model._meta.verbose_name}): {ms:.1f} ms, {len(queries)} queries", flush=True)
 
     regency = (OutlierFlag.objects.exclude(regency_id="").values("regency_id").annotate(n=Count("pk")).order_by("-n"))[
