@@ -190,6 +190,16 @@ def _same_month_record(model: type[Any], library: Library, data: dict[str, Any])
     )
 
 
+def _carried_key(record: Any) -> str:
+    return f"reports:typed:{record._meta.label_lower}:{record.pk}"
+
+
+def _carry_typed(request: HttpRequest, form: RecordForm, record: Any) -> None:
+    """What was typed for a month that already has its report, kept for that report's form (once)."""
+    typed = {name: request.POST.get(name, "") for name in form.fields if name in type(record).ENTRY_FIELDS}
+    request.session[_carried_key(record)] = typed
+
+
 def _month_from_link(request: HttpRequest) -> dict[str, int]:
     """The month a link asks for (?bulan=11&tahun=2026, e.g. from the work list); ignored when odd."""
     try:
@@ -234,7 +244,14 @@ def record_new(request: HttpRequest, record_type: str) -> HttpResponse:
             ):
                 form.add_error("region", _("Wilayah ini di luar wilayah kerja Anda."))
             elif library is not None and (existing := _same_month_record(model, library, data)) is not None:
-                messages.info(request, _("Laporan bulan ini sudah ada. Silakan perbarui laporan yang sudah ada."))
+                _carry_typed(request, form, existing)
+                messages.info(
+                    request,
+                    _(
+                        "Laporan bulan ini sudah ada. Angka yang Anda ketik sudah dipindahkan ke laporan itu: "
+                        "periksa lalu simpan."
+                    ),
+                )
                 return redirect("reports:edit", record_type=record_type, pk=existing.pk)
             else:
                 probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
@@ -367,11 +384,14 @@ def _edit(request: HttpRequest, record_type: str, record: Any) -> HttpResponse:
     is_draft_record = record.status == Status.DRAFT
     saving_draft = is_draft_record and request.POST.get("draft") == "1"
     sending = is_draft_record and request.method == "POST" and not saving_draft
+    # Numbers typed into a new form for this record's month come back here instead of being lost.
+    carried = request.session.pop(_carried_key(record), None) if request.method != "POST" else None
     form = FORMS[model](
         request.POST if request.method == "POST" else None,
         request.FILES or None,
         instance=record,
         draft=saving_draft,
+        initial=carried or None,
     )
     if "confirm_duplicate" in form.fields and not is_draft_record:
         del form.fields["confirm_duplicate"]

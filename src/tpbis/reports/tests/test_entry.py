@@ -196,6 +196,13 @@ def test_it_opens_the_existing_monthly_record_instead_of_a_second(world: World, 
     again = manager.post(url, {**data, "male": "11", "client_id": str(uuid.uuid4())})
     assert again["Location"] == f"/laporan/pengunjung/{record.pk}/ubah/"
     assert Visitors.objects.count() == 1
+    # What was typed is not lost: the existing report's form opens with it, unsaved until sent.
+    page = manager.get(again["Location"])
+    assert "Angka yang Anda ketik sudah dipindahkan ke laporan itu" in page.content.decode()
+    assert page.context["form"]["male"].value() == "11"
+    record.refresh_from_db()
+    assert record.male == 10
+    assert manager.get(again["Location"]).context["form"]["male"].value() == 10  # carried once only
 
 
 def test_it_refuses_a_month_that_has_not_started(world: World, manager: Any) -> None:
