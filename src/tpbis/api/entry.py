@@ -3,6 +3,9 @@
 The JSON body is bound to the very form the web page uses (vocabularies, required fields, link
 format, participants arithmetic), then the same rules and services run: the same-month check, the
 likely-duplicate confirmation, the photo count, `record_create` with its idempotent client id.
+
+An offline phone may send the same entry many times (issue 15): an identical resend gets the saved
+record, the same client id with other content a 409, and an edit based on an old version a 409 too.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +22,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.http import Http404
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
@@ -34,19 +41,32 @@ from tpbis.reports.photos import (
     photos_prepare,
 )
 from tpbis.reports.rules import likely_duplicates, photo_limits
-from tpbis.reports.selectors import MONTHLY
-from tpbis.reports.services import record_create, record_get_by_client_id, record_photo_count, record_update
+from tpbis.reports.selectors import MONTHLY, record_get_for_user
+from tpbis.reports.services import (
+    RecordConflict,
+    record_create,
+    record_get_by_client_id,
+    record_photo_count,
+    record_update,
+)
 
 
 @dataclass
 class EntryRefused(Exception):
-    """The body breaks a rule; `errors` maps field names ("__all__" for the whole) to messages."""
+    """The body breaks a rule; `errors` maps field names ("__all__" for the whole) to messages.
+
+    `code` tells a program which refusal it is (the phone's queue acts on it); `current` and `yours` are
+    the record as stored and what was sent, on a stale edit.
+    """
 
     message: str
     errors: dict[str, list[str]] = field(default_factory=dict)
     status: int = 422
     duplicates: list[int] = field(default_factory=list)
     existing_id: int | None = None
+    code: str = "invalid"
+    current: dict[str, Any] | None = None
+    yours: dict[str, Any] | None = None
 
 
 def _form_value(value: Any) -> Any:
@@ -83,14 +103,14 @@ def _validation_refusal(error: ValidationError) -> EntryRefused:
     if isinstance(error, MediaUnavailable):
         # Not the sender's fault: 503 tells an offline client to keep the record and send it again.
         messages = [str(m) for m in error.messages]
-        return EntryRefused(" ".join(messages), {"photos": messages}, status=503)
+        return EntryRefused(" ".join(messages), {"photos": messages}, status=503, code="unavailable")
     if hasattr(error, "error_dict"):
         return _refuse_invalid({k: [str(m) for m in v] for k, v in error.message_dict.items()})
     return _refuse_invalid({"__all__": [str(m) for m in error.messages]})
 
 
 def _bound_form(model: type[Any], payload: dict[str, Any], instance: Any = None) -> RecordForm:
-    ignored = {"photos", "remove_photos", "client_id", "library_id", "submit"}
+    ignored = {"photos", "remove_photos", "client_id", "library_id", "submit", "version"}
     fields = {k: v for k, v in payload.items() if k not in ignored}
     form = FORMS[model](data=_form_data(fields), instance=instance)
     if instance is not None and "confirm_duplicate" in form.fields:
@@ -140,6 +160,63 @@ def _same_month_record(model: type[Any], library: Library, data: dict[str, Any])
     )
 
 
+def _plain(value: Any) -> Any:
+    """A value of the form's cleaned data as JSON can hold it, the same for the same input."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value
+
+
+def entry_digest(*, library: Library | None, data: dict[str, Any], photos: list[str]) -> str:
+    """Fingerprint of one submission: its library, its entry fields as the form cleaned them, its photos.
+
+    The photos are stored re-encoded, so their payloads as sent are part of the fingerprint rather than
+    anything that can be read back from the record.
+    """
+    entry = {name: _plain(value) for name, value in data.items()}
+    digest = hashlib.sha256(
+        json.dumps({"library": library.pk if library else None, "entry": entry}, sort_keys=True).encode()
+    )
+    for photo in photos:
+        digest.update(hashlib.sha256(photo.rpartition(",")[2].encode()).digest())
+    return digest.hexdigest()
+
+
+def _foreign_client_id() -> EntryRefused:
+    # Says nothing of the record that holds the id: it may belong to a library the sender cannot see.
+    message = _("Kode kiriman ini sudah dipakai untuk laporan lain. Simpan entri ini sebagai entri baru.")
+    return EntryRefused(message, {"client_id": [message]}, status=409, code="client_id_conflict")
+
+
+def _check_reachable(saved: Any, *, scope: Scope, library: Library | None) -> None:
+    """The record already holding the client id is one the sender may see, of the library they send for."""
+    try:
+        record_get_for_user(model=type(saved), scope=scope, pk=saved.pk)
+    except Http404:
+        raise _foreign_client_id() from None
+    if library is not None and saved.library_id != library.pk:
+        raise _foreign_client_id()
+
+
+def _resent(saved: Any, *, scope: Scope, library: Library | None, digest: str) -> Any:
+    """The saved record when this is the same submission again; a 409 when the id now carries other content."""
+    _check_reachable(saved, scope=scope, library=library)
+    # Saved before fingerprints were kept (or by the web form): a resend is taken as identical, as before.
+    if saved.client_digest and saved.client_digest != digest:
+        message = _(
+            "Kode kiriman ini sudah dipakai untuk laporan dengan isi berbeda. Laporan yang tersimpan tidak "
+            "diubah; buka laporan itu untuk memperbaikinya, atau simpan entri ini sebagai entri baru."
+        )
+        raise EntryRefused(
+            message, {"client_id": [message]}, status=409, code="client_id_conflict", existing_id=saved.pk
+        )
+    return saved
+
+
 def api_record_create(
     *,
     model: type[Any],
@@ -150,14 +227,17 @@ def api_record_create(
 ) -> tuple[Any, bool]:
     """Create a record as the web form would; returns (record, created). Raises EntryRefused."""
     client_id: uuid.UUID | None = payload.get("client_id")
-    if client_id is not None and (saved := record_get_by_client_id(model=model, client_id=client_id)):
-        # A resend of a submission already saved: same answer, nothing new.
-        owner_ok = saved.library_id == library.pk if library is not None else True
-        if not owner_ok:
-            raise _refuse_invalid({"client_id": [_("Kode kiriman ini sudah dipakai untuk laporan lain.")]})
-        return saved, False
+    saved = record_get_by_client_id(model=model, client_id=client_id) if client_id is not None else None
+    if saved is not None:
+        _check_reachable(saved, scope=scope, library=library)
     form = _bound_form(model, payload)
     data = form.entry_data()
+    encoded = list(payload.get("photos") or [])
+    digest = entry_digest(library=library, data=data, photos=encoded) if client_id is not None else ""
+    if saved is not None:
+        # A resend of a submission already saved: the same answer, nothing new, none of the checks below
+        # (the saved record itself would be its own "report of the month" or "likely duplicate").
+        return _resent(saved, scope=scope, library=library, digest=digest), False
     if model is Replication:
         if not Scope.at_least(scope.role_for_region(data["region"].code), Role.FACILITATOR):
             raise _refuse_invalid({"region": [_("Wilayah ini di luar wilayah kerja Anda.")]})
@@ -167,6 +247,7 @@ def api_record_create(
             {"month": [_("Laporan bulan ini sudah ada.")]},
             status=409,
             existing_id=existing.pk,
+            code="month_exists",
         )
     if library is not None:
         probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
@@ -178,10 +259,11 @@ def api_record_create(
                 {"__all__": [_("Sepertinya laporan ini sudah pernah diisi.")]},
                 status=409,
                 duplicates=[d.pk for d in duplicates],
+                code="duplicate_suspected",
             )
-    photos = _prepared_photos(model, list(payload.get("photos") or []), existing=0)
+    photos = _prepared_photos(model, encoded, existing=0)
     try:
-        return record_create(
+        record, created = record_create(
             model=model,
             user=user,
             data=data,
@@ -189,16 +271,62 @@ def api_record_create(
             client_id=client_id,
             photos=photos,
             submit=bool(payload.get("submit", True)),
+            client_digest=digest,
         )
     except ValidationError as error:
-        raise _validation_refusal(error) from error
+        raced = record_get_by_client_id(model=model, client_id=client_id) if client_id is not None else None
+        if raced is None:
+            raise _validation_refusal(error) from error
+        record, created = raced, False
+    if not created:
+        # Another copy of this submission (a second tab, a retry) was saved while this one was checked.
+        return _resent(record, scope=scope, library=library, digest=digest), False
+    return record, True
+
+
+def version_of(record: Any) -> str:
+    """The version a client sends back with an edit: the moment the record was last changed."""
+    return str(record.updated_at.isoformat())
+
+
+def _seen(version: str) -> dt.datetime:
+    try:
+        seen = dt.datetime.fromisoformat(version)
+    except ValueError:
+        seen = None
+    if seen is None or seen.tzinfo is None:
+        message = _("Versi laporan tidak dikenal. Muat ulang laporan lalu ubah lagi.")
+        raise EntryRefused(message, {"version": [message]})
+    return seen
+
+
+def _stale(payload: dict[str, Any], conflict: RecordConflict | None = None) -> EntryRefused:
+    """Refusal of an edit based on a version that is no longer the record's; the caller adds `current`."""
+    said = " ".join(str(m) for m in conflict.messages) if conflict else ""
+    message = _(
+        "Laporan ini sudah berubah sejak Anda membukanya (diverifikasi, dikembalikan atau diubah orang lain). "
+        "Perubahan Anda belum disimpan: bandingkan kedua versi lalu kirim lagi."
+    )
+    yours = {k: v for k, v in payload.items() if k != "photos"}
+    yours["photos_sent"] = len(payload.get("photos") or [])
+    return EntryRefused(
+        f"{said} {message}".strip(), {"version": [message]}, status=409, code="stale_version", yours=yours
+    )
 
 
 def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> dict[str, list[Any]]:
-    """Apply a correction as the web edit form would. Raises EntryRefused."""
+    """Apply a correction as the web edit form would. Raises EntryRefused.
+
+    With `version` the correction is conditional on it: a record changed since (verified, returned, edited)
+    is left as it is (409 stale_version). Without it the correction applies to whatever is stored.
+    """
     model = type(record)
+    version = payload.get("version")
+    seen = _seen(version) if version else None
+    if seen is not None and record.updated_at != seen:
+        raise _stale(payload)  # before the slow part; checked again under the row lock when saving
     if record.status == Status.WITHDRAWN:
-        raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403)
+        raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403, code="withdrawn")
     form = _bound_form(model, payload, instance=model.objects.get(pk=record.pk))
     existing = record_photo_count(record) if model is not Replication else 0
     remove_photos = sorted(set(payload.get("remove_photos") or []))
@@ -216,6 +344,11 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
             data=form.entry_data(),
             photos=photos,
             remove_photos=remove_photos,
+            seen=seen,
         )
+    except RecordConflict as conflict:
+        if seen is None:
+            raise
+        raise _stale(payload, conflict) from conflict
     except ValidationError as error:
         raise _validation_refusal(error) from error

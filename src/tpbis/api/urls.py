@@ -64,7 +64,8 @@ def _guard(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _refuse(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"message": message, "errors": {"__all__": [message]}}, status=status)
+    code = {413: "too_large"}.get(status, "invalid")
+    return JsonResponse({"code": code, "message": message, "errors": {"__all__": [message]}}, status=status)
 
 
 def _guarded(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:

@@ -102,12 +102,14 @@ def record_create(
     photos: Sequence[PreparedPhoto] = (),
     staged: Sequence[StagedPhoto] = (),
     submit: bool = True,
+    client_digest: str = "",
 ) -> tuple[Any, bool]:
     """Save a new record (submitted, or a draft) with its photos; returns (record, created).
 
     `staged` are photos kept from the form's earlier round trips (the caller checked they are the
     user's). A draft keeps whatever was filled in; only a submission passes every check. A resend with
-    a client id already saved returns that record unchanged, never a second one.
+    a client id already saved returns that record unchanged, never a second one; `client_digest` is kept
+    with it so the caller can tell an identical resend from different content under the same id.
     """
     if client_id is not None:
         existing = record_get_by_client_id(model=model, client_id=client_id)
@@ -120,6 +122,7 @@ def record_create(
         record.library = library
     if client_id is not None:
         record.client_id = client_id
+        record.client_digest = client_digest
     if submit:
         _validate(record)
     else:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status
 
-from tpbis.api.entry import api_record_create, api_record_update
+from tpbis.api.entry import EntryRefused, api_record_create, api_record_update, version_of
 from tpbis.api.v1 import schemas as s
 from tpbis.api.v1.base import ErrorOut, request_scope, request_user
 from tpbis.api.v1.directory import ERRORS, MAX_ID, PageQuery, page_of, page_schema, region_out
@@ -58,16 +58,16 @@ class RecordSpec:
 SPECS = (
     RecordSpec("pelibatan", CommunityEngagement, s.EngagementCreate, s.EngagementUpdate, s.EngagementOut),
     RecordSpec("advokasi", Advocacy, s.AdvocacyCreate, s.AdvocacyUpdate, s.AdvocacyOut),
-    RecordSpec("publikasi", Publicity, s.PublicityCreate, s.PublicityFields, s.PublicityOut),
+    RecordSpec("publikasi", Publicity, s.PublicityCreate, s.PublicityUpdate, s.PublicityOut),
     RecordSpec(
         "peningkatan",
         InformationService,
         s.InformationServiceCreate,
-        s.InformationServiceFields,
+        s.InformationServiceUpdate,
         s.InformationServiceOut,
     ),
-    RecordSpec("pengunjung", Visitors, s.VisitorsCreate, s.VisitorsFields, s.VisitorsOut),
-    RecordSpec("replikasi", Replication, s.ReplicationCreate, s.ReplicationFields, s.ReplicationOut),
+    RecordSpec("pengunjung", Visitors, s.VisitorsCreate, s.VisitorsUpdate, s.VisitorsOut),
+    RecordSpec("replikasi", Replication, s.ReplicationCreate, s.ReplicationUpdate, s.ReplicationOut),
 )
 
 
@@ -105,6 +105,7 @@ def record_out(record: Any, *, with_photos: bool = True) -> dict[str, Any]:
         "verified_at": record.verified_at,
         "created_at": record.created_at,
         "updated_at": record.updated_at,
+        "version": version_of(record),
     }
     data["photos"], data["photo_ids"] = _photos(record) if with_photos else ([], [])
     for name in model.ENTRY_FIELDS:
@@ -173,7 +174,12 @@ def _register(spec: RecordSpec) -> None:
 
     def update_record(request: HttpRequest, record_id: RecordId, payload: Any) -> Any:
         record = _get(request, spec, record_id)
-        api_record_update(record=record, user=request_user(request), payload=payload.dict())
+        try:
+            api_record_update(record=record, user=request_user(request), payload=payload.dict())
+        except EntryRefused as refusal:
+            if refusal.code == "stale_version":
+                refusal.current = record_out(_get(request, spec, record_id))
+            raise
         return record_out(_get(request, spec, record_id))
 
     def withdraw(request: HttpRequest, record_id: RecordId, payload: s.WithdrawIn | None = None) -> Any:

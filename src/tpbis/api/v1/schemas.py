@@ -84,6 +84,10 @@ class RecordBase(Schema):
     verified_at: dt.datetime | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: str = Field(
+        description="Opaque; send it back unchanged as `version` with an edit so that it is refused (409 "
+        "stale_version) when the record changed meanwhile."
+    )
     photos: list[str] = []
     photo_ids: list[int] = Field(
         [], description="Ids of the photos stored here, in the order of `photos`; for `remove_photos` on update."
@@ -179,11 +183,41 @@ class PhotoUpdateExtras(Schema):
     )
 
 
-class EngagementUpdate(EngagementFields, PhotoUpdateExtras):
+class VersionExtras(Schema):
+    """Field of any correction."""
+
+    version: str | None = Field(
+        None,
+        max_length=64,
+        description=(
+            "The `version` of the record the correction was made on. When the record changed since (verified, "
+            "returned, edited), nothing is saved: 409 with code stale_version, `current` and `yours`. Without it "
+            "the correction applies to the record as it is."
+        ),
+    )
+
+
+class EngagementUpdate(EngagementFields, PhotoUpdateExtras, VersionExtras):
     pass
 
 
-class AdvocacyUpdate(AdvocacyFields, PhotoUpdateExtras):
+class AdvocacyUpdate(AdvocacyFields, PhotoUpdateExtras, VersionExtras):
+    pass
+
+
+class PublicityUpdate(PublicityFields, VersionExtras):
+    pass
+
+
+class InformationServiceUpdate(InformationServiceFields, VersionExtras):
+    pass
+
+
+class VisitorsUpdate(VisitorsFields, VersionExtras):
+    pass
+
+
+class ReplicationUpdate(ReplicationFields, VersionExtras):
     pass
 
 

@@ -55,9 +55,13 @@ def stats(request: HttpRequest, region: str | None = None, start: str | None = N
         return _bad_request(request, errors)
     scope = optional_scope(request)
     if not public_allows(code) and (scope is None or not scope.covers_region(code or "")):
-        return api.create_response(request, {"message": below_floor_message(), "errors": {}}, status=404)
+        return api.create_response(
+            request, {"code": "not_found", "message": below_floor_message(), "errors": {}}, status=404
+        )
     return region_stats(region_code=code, start=start_date, end=end_date, scope=scope)
 
 
 def _bad_request(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
-    return api.create_response(request, {"message": _("Parameter tidak valid."), "errors": errors}, status=400)
+    return api.create_response(
+        request, {"code": "invalid", "message": _("Parameter tidak valid."), "errors": errors}, status=400
+    )
