@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, RowNumber
 
 from tpbis.kpi.engine import Facts
 from tpbis.kpi.models import LATEST_FIELDS
@@ -135,3 +147,267 @@ def _latest_information(facts: dict[int, dict[dt.date, Facts]], libraries: Libra
     )
     for row in rows:
         facts[row["library_id"]][date].latest = {name: Decimal(row[name] or 0) for name in LATEST_FIELDS}
+
+
+# --- Month facts: what one library reported in one month (kpi.models.MonthFacts) --------------------------
+
+Key = tuple[int, dt.date]  # (library id, first day of the month)
+LATEST_ORDER = tuple(LATEST_FIELDS)  # books, digital_books, computers, bandwidth
+
+
+class Cell(NamedTuple):
+    """One library-month: verified dated counts, verified monthly reports, whether anything counted,
+    and the month's latest verified information-service figures (None without one)."""
+
+    engagement: int = 0
+    advocacy: int = 0
+    publicity: int = 0
+    information: bool = False
+    visitors: bool = False
+    dated_any: bool = False
+    monthly_any: bool = False
+    latest: tuple[Decimal, ...] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.dated_any or self.monthly_any)
+
+
+CELL_FIELDS = ("engagement", "advocacy", "publicity", "information", "visitors", "dated_any", "monthly_any")
+DATED_FIELD = {"pelibatan": "engagement", "advokasi": "advocacy", "publikasi": "publicity"}
+MONTHLY_FIELD = {"peningkatan": "information", "pengunjung": "visitors"}
+
+
+def month_first(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _latest(values: Iterable[Any]) -> tuple[Decimal, ...]:
+    """The figures as `gather_facts` reads them: whole numbers for counts, cents for bandwidth."""
+    books, digital_books, computers, bandwidth = values
+    bandwidth = Decimal(str(bandwidth)).quantize(Decimal("0.01")) if bandwidth is not None else None
+    return (
+        Decimal(int(books or 0)),
+        Decimal(int(digital_books or 0)),
+        Decimal(int(computers or 0)),
+        Decimal(bandwidth or 0),
+    )
+
+
+def _cell_of(parts: dict[str, Any]) -> Cell:
+    return Cell(**parts)
+
+
+def cells_from_records(*, libraries: LibrarySet | None = None, years: Iterable[int] | None = None) -> dict[Key, Cell]:
+    """Every non-empty library-month of the libraries (all when None) in the years (all when None), from
+    the record tables: one GROUP BY per record type and one window query for the information figures."""
+    found: dict[Key, dict[str, Any]] = defaultdict(dict)
+    year_list = sorted(set(years)) if years is not None else None
+    where = _library_filter(libraries) if libraries is not None else Q()
+    for record_type, model in DATED.items():
+        known = Q(date_unknown=False) if hasattr(model, "date_unknown") else Q()
+        qs = model.objects.filter(where).exclude(status__in=UNCOUNTED).filter(date__isnull=False)
+        if year_list is not None:
+            qs = qs.filter(date__gte=dt.date(year_list[0], 1, 1), date__lte=dt.date(year_list[-1], 12, 31))
+        rows = (
+            qs.order_by()
+            .annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
+            .values("library_id", "y", "m")
+            .annotate(v=Count("pk", filter=Q(status=Status.VERIFIED) & known), a=Count("pk"))
+            .values_list("library_id", "y", "m", "v", "a")
+        )
+        for library_id, y, m, v, a in rows:
+            if year_list is not None and y not in year_list:
+                continue
+            cell = found[(library_id, dt.date(y, m, 1))]
+            cell[DATED_FIELD[record_type]] = v
+            cell["dated_any"] = cell.get("dated_any", False) or a > 0
+    for record_type, model in MONTHLY.items():
+        qs = model.objects.filter(where).exclude(status__in=UNCOUNTED)
+        if year_list is not None:
+            qs = qs.filter(year__in=year_list)
+        rows = (
+            qs.order_by()
+            .values("library_id", "year", "month")
+            .annotate(v=Count("pk", filter=Q(status=Status.VERIFIED)), a=Count("pk"))
+            .values_list("library_id", "year", "month", "v", "a")
+        )
+        for library_id, y, m, v, a in rows:
+            cell = found[(library_id, dt.date(y, m, 1))]
+            cell[MONTHLY_FIELD[record_type]] = v > 0
+            cell["monthly_any"] = cell.get("monthly_any", False) or a > 0
+    latest = InformationService.objects.filter(where, status=Status.VERIFIED)
+    if year_list is not None:
+        latest = latest.filter(year__in=year_list)
+    rows = (
+        latest.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("library_id"), F("year"), F("month")],
+                order_by=[F("input_date").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("library_id", "year", "month", *LATEST_ORDER)
+    )
+    for library_id, y, m, *values in rows:
+        found[(library_id, dt.date(y, m, 1))]["latest"] = _latest(values)
+    return {key: cell for key, parts in found.items() if not (cell := _cell_of(parts)).empty}
+
+
+def cells_from_rows(months: dict[int, set[dt.date]]) -> dict[Key, Cell]:
+    """The given library-months recounted from their records, in one query (a UNION of the record
+    tables' rows in those months): what a single entry costs. Months with nothing counted are left out."""
+    queries: list[QuerySet[Any]] = []
+    for record_type, model in [*DATED.items(), *MONTHLY.items()]:
+        monthly = record_type in MONTHLY
+        where = Q()
+        for library_id, firsts in months.items():
+            for first in firsts:
+                if monthly:
+                    where |= Q(library_id=library_id, year=first.year, month=first.month)
+                else:
+                    where |= Q(library_id=library_id, date__gte=first, date__lt=next_month(first))
+        if not where:
+            return {}
+        qs = model.objects.filter(where).exclude(status__in=UNCOUNTED).order_by()
+        known = "date_unknown" in {f.name for f in model._meta.fields}
+        columns: dict[str, Any] = {
+            "t": Value(record_type, output_field=CharField()),
+            "lib": F("library_id"),
+            "y": F("year") if monthly else ExtractYear("date"),
+            "m": F("month") if monthly else ExtractMonth("date"),
+            "verified": Case(
+                When(status=Status.VERIFIED, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            "unknown": Case(When(date_unknown=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+            if known
+            else Value(0, output_field=IntegerField()),
+            "entered": F("input_date"),
+            "ident": F("pk"),
+        }
+        for name in LATEST_ORDER:
+            if record_type == "peningkatan":
+                columns[f"x_{name}"] = Cast(F(name), DecimalField(max_digits=12, decimal_places=2))
+            else:
+                columns[f"x_{name}"] = Value(None, output_field=DecimalField(max_digits=12, decimal_places=2))
+        queries.append(qs.annotate(**columns).values_list(*columns))
+    parts: dict[Key, dict[str, Any]] = defaultdict(dict)
+    newest: dict[Key, tuple[dt.date, int]] = {}
+    union = queries[0].union(*queries[1:], all=True)
+    for record_type, library_id, y, m, verified, unknown, entered, ident, *values in union:
+        cell = parts[(library_id, dt.date(y, m, 1))]
+        if record_type in DATED:
+            field = DATED_FIELD[record_type]
+            cell[field] = cell.get(field, 0) + (1 if verified and not unknown else 0)
+            cell["dated_any"] = True
+            continue
+        cell["monthly_any"] = True
+        if verified:
+            cell[MONTHLY_FIELD[record_type]] = True
+            if record_type == "peningkatan":
+                key = (library_id, dt.date(y, m, 1))
+                if key not in newest or (entered, ident) > newest[key]:
+                    newest[key] = (entered, ident)
+                    cell["latest"] = _latest(values)
+    return {key: cell for key, p in parts.items() if not (cell := _cell_of(p)).empty}
+
+
+def cells_stored(where: Q) -> dict[Key, tuple[int, Cell]]:
+    """Stored month facts matching the filter, with their row ids."""
+    from tpbis.kpi.models import MonthFacts
+
+    rows = MonthFacts.objects.filter(where).values_list("pk", "library_id", "month", *CELL_FIELDS, *LATEST_ORDER)
+    stored = {}
+    for pk, library_id, month, *values in rows:
+        flags, latest = values[: len(CELL_FIELDS)], values[len(CELL_FIELDS) :]
+        cell = Cell(*flags, latest=_latest(latest) if flags[3] and latest[0] is not None else None)  # type: ignore[arg-type]
+        stored[(library_id, month)] = (pk, cell)
+    return stored
+
+
+def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], keys: Iterable[Key]) -> tuple[int, int]:
+    """Make the stored facts of `keys` equal `new`: upsert the cells that differ, delete those now empty.
+    Returns (rows written, rows deleted); unchanged cells are not touched."""
+    from tpbis.kpi.models import MonthFacts
+
+    changed = []
+    gone = []
+    for key in keys:
+        cell = new.get(key)
+        old = stored.get(key)
+        if cell is None:
+            if old is not None:
+                gone.append(old[0])
+            continue
+        if old is not None and old[1] == cell:
+            continue
+        latest = cell.latest or (None, None, None, None)
+        changed.append(
+            MonthFacts(
+                library_id=key[0],
+                month=key[1],
+                **{name: getattr(cell, name) for name in CELL_FIELDS},
+                **dict(zip(LATEST_ORDER, latest, strict=True)),
+            )
+        )
+    if changed:
+        MonthFacts.objects.bulk_create(
+            changed,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["library", "month"],
+            update_fields=[*CELL_FIELDS, *LATEST_ORDER],
+        )
+    for start in range(0, len(gone), 5000):
+        MonthFacts.objects.filter(pk__in=gone[start : start + 5000]).delete()
+    return len(changed), len(gone)
+
+
+def facts_through(cells: dict[dt.date, Cell], year: int) -> Iterator[tuple[int, Facts]]:
+    """The year's facts as of each month end, cumulated from its month cells: (month, Facts) for 1..12."""
+    engagement = advocacy = publicity = information = visitors = 0
+    has_any = False
+    latest: tuple[Decimal, ...] | None = None
+    for month in range(1, 13):
+        cell = cells.get(dt.date(year, month, 1))
+        if cell is not None:
+            engagement += cell.engagement
+            advocacy += cell.advocacy
+            publicity += cell.publicity
+            information += cell.information
+            visitors += cell.visitors
+            has_any = has_any or cell.dated_any or cell.monthly_any
+            if cell.latest is not None:
+                latest = cell.latest
+        yield month, facts_of(engagement, advocacy, publicity, information, visitors, has_any, latest)
+
+
+def facts_of(
+    engagement: int,
+    advocacy: int,
+    publicity: int,
+    information: int,
+    visitors: int,
+    has_any: bool,
+    latest: tuple[Decimal, ...] | None,
+) -> Facts:
+    """Facts in the shape `gather_facts` gives them (a monthly type counts its verified months)."""
+    facts = Facts(
+        counts={
+            "pelibatan": engagement,
+            "advokasi": advocacy,
+            "publikasi": publicity,
+            "peningkatan": information,
+            "pengunjung": visitors,
+        },
+        reported={"peningkatan": information > 0, "pengunjung": visitors > 0},
+        has_any=has_any,
+    )
+    if latest is not None:
+        facts.latest = dict(zip(LATEST_ORDER, latest, strict=True))
+    return facts

@@ -182,3 +182,50 @@ class MonthScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.month_end}: {self.score}"
+
+
+class MonthFacts(models.Model):
+    """What one library reported in one month, as the KPI counts it: the small table month-end scores and
+    mid-month scores are summed from (a year's facts are the sum of its months), so a write rescans only
+    the months it touched. A month with nothing counted has no row."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month
+    # Verified records with a known date in the month, per dated record type.
+    engagement = models.PositiveIntegerField(default=0)
+    advocacy = models.PositiveIntegerField(default=0)
+    publicity = models.PositiveIntegerField(default=0)
+    # A verified monthly report for the month.
+    information = models.BooleanField(default=False)
+    visitors = models.BooleanField(default=False)
+    # Any submitted or verified record: dated ones (by their date), monthly ones (by their month).
+    dated_any = models.BooleanField(default=False)
+    monthly_any = models.BooleanField(default=False)
+    # The month's latest verified information-service figures (last entered), when `information`.
+    books = models.PositiveIntegerField(null=True)
+    digital_books = models.PositiveIntegerField(null=True)
+    computers = models.PositiveIntegerField(null=True)
+    bandwidth = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("fakta IKU bulanan")
+        verbose_name_plural = _("fakta IKU bulanan")
+        constraints = [models.UniqueConstraint(fields=["library", "month"], name="monthfacts_unique")]
+        indexes = [models.Index(fields=["month"], name="monthfacts_month")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.month:%Y-%m}"
+
+
+class FactsBuilt(models.Model):
+    """One row once `kpi_recompute` has built the month facts of every library: until then a past day
+    is scored from the record tables, not from facts that may be missing."""
+
+    built_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("fakta IKU terbentuk")
+        verbose_name_plural = _("fakta IKU terbentuk")
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M}"

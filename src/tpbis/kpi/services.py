@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db import connection, transaction
+from django.db.models import DateField, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone, translation
@@ -18,9 +20,19 @@ from django.utils.translation import gettext
 from tpbis.accounts.models import User
 from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change, audit_diff, audit_snapshot, decimal_text
-from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
-from tpbis.kpi.facts import gather_facts
-from tpbis.kpi.models import Colour, Component, CurrentScore, MonthScore, Scheme
+from tpbis.kpi.engine import Facts, MonthScorer, Result, SchemeSpec, facts_key, score
+from tpbis.kpi.facts import (
+    Cell,
+    Key,
+    cells_from_records,
+    cells_from_rows,
+    cells_stored,
+    cells_write,
+    facts_through,
+    gather_facts,
+    month_first,
+)
+from tpbis.kpi.models import Colour, Component, CurrentScore, FactsBuilt, MonthFacts, MonthScore, Scheme
 from tpbis.kpi.notices import notify_colour_changes, notify_scheme_new
 from tpbis.libraries.models import Library, LibraryKind
 
@@ -131,8 +143,14 @@ def month_ends(as_of: dt.date) -> list[dt.date]:
 def kpi_refresh(
     *, libraries: QuerySet[Library] | None = None, as_of: dt.date | None = None, months: bool = True
 ) -> Counter[str]:
-    """Recompute and store current (and month-end) scores; returns the colour counts of current scores."""
-    as_of = as_of or timezone.localdate()
+    """Recompute and store current (and this year's month-end) scores; returns the colour counts of current
+    scores. Once the month facts are built, today's scores come from them (a January refresh also
+    closes last December)."""
+    today = timezone.localdate()
+    if (as_of is None or as_of == today) and months and facts_built():
+        since = today.year - 1 if today.month == 1 else today.year
+        return kpi_rebuild(libraries=libraries, today=today, since=since).colours
+    as_of = as_of or today
     libraries = Library.objects.all() if libraries is None else libraries
     dates = [as_of, *(month_ends(as_of) if months else [])]
     results = kpi_compute(libraries=libraries, dates=dates)
@@ -147,21 +165,29 @@ def kpi_refresh(
     return Counter(result.colour for result in current.values())
 
 
-def _store_current_scores(current: dict[int, Result], as_of: dt.date) -> None:
-    """Upsert only scores that changed; for the rest one UPDATE moves their date forward."""
-    stored_rows = list(
-        CurrentScore.objects.filter(library_id__in=list(current)).values_list("library_id", "signature", "colour")
-    )
-    stored = {library_id: signature for library_id, signature, _colour in stored_rows}
-    stored_colour = {library_id: colour for library_id, _signature, colour in stored_rows}
+def _store_current_scores(
+    current: dict[int, Result], as_of: dt.date, stored: dict[int, tuple[str, str, dt.date]] | None = None
+) -> int:
+    """Upsert only scores that changed; for the rest one UPDATE moves their date forward. `stored`
+    (signature, colour, as_of per library, already read by the caller) saves reading them again.
+    Returns the number of scores written."""
+    if stored is None:
+        stored = {
+            library_id: (signature, colour, stored_as_of)
+            for library_id, signature, colour, stored_as_of in CurrentScore.objects.filter(
+                library_id__in=list(current)
+            ).values_list("library_id", "signature", "colour", "as_of")
+        }
     signature_of: dict[int, str] = {}  # results are shared between libraries with equal facts
     changed: list[CurrentScore] = []
     unchanged: list[int] = []
     for library_id, result in current.items():
         assert result.scheme_id is not None
         signature = signature_of.get(id(result)) or signature_of.setdefault(id(result), result.signature())
-        if stored.get(library_id) == signature:
-            unchanged.append(library_id)
+        before = stored.get(library_id)
+        if before is not None and before[0] == signature:
+            if before[2] != as_of:
+                unchanged.append(library_id)
             continue
         changed.append(
             CurrentScore(
@@ -174,24 +200,24 @@ def _store_current_scores(current: dict[int, Result], as_of: dt.date) -> None:
                 signature=signature,
             )
         )
-    CurrentScore.objects.bulk_create(
-        changed,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["library"],
-        update_fields=["as_of", "scheme", "score", "colour", "parts", "signature", "computed_at"],
-    )
+    if changed:
+        CurrentScore.objects.bulk_create(
+            changed,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["library"],
+            update_fields=["as_of", "scheme", "score", "colour", "parts", "signature", "computed_at"],
+        )
     # A library scored for the first time has no colour to change from: only moves are news.
     notify_colour_changes(
-        changes=[
-            (s.library_id, stored_colour[s.library_id], s.colour) for s in changed if s.library_id in stored_colour
-        ],
+        changes=[(s.library_id, stored[s.library_id][1], s.colour) for s in changed if s.library_id in stored],
         as_of=as_of,
     )
     for start in range(0, len(unchanged), 5000):
         CurrentScore.objects.filter(library_id__in=unchanged[start : start + 5000]).exclude(as_of=as_of).update(
             as_of=as_of
         )
+    return len(changed)
 
 
 def _store_month_scores(results: dict[tuple[int, dt.date], Result], as_of: dt.date) -> None:
@@ -239,6 +265,21 @@ def _component_text(component: Component) -> str:
     )
 
 
+def _rescore_for_schemes() -> None:
+    """After a scheme change: today's and this year's scores in the request (what people see and are
+    told about); every earlier year's month ends in a background task once the change is committed.
+
+    Past years are history read only by dashboards of past periods, and rescoring them all takes seconds
+    on the national set: the person saving the scheme should not wait for it, and the task writes only
+    the month scores the new scheme really moves.
+    """
+    kpi_refresh()
+    if facts_built():
+        from tpbis.kpi.tasks import kpi_rescore_task
+
+        transaction.on_commit(lambda: kpi_rescore_task.enqueue())
+
+
 def scheme_save(*, form: ModelForm[Scheme], formset: BaseInlineFormSet[Any, Any, Any], actor: User) -> Scheme:
     """Save a new or edited scheme with its components, audit it, and rescore every library at once."""
     existing = form.instance.pk is not None
@@ -254,7 +295,7 @@ def scheme_save(*, form: ModelForm[Scheme], formset: BaseInlineFormSet[Any, Any,
         if changes or not existing:
             action = AuditAction.SCHEME_UPDATE if existing else AuditAction.SCHEME_CREATE
             audit_change(actor=actor, action=action, target=scheme, changes=changes)
-        kpi_refresh()
+        _rescore_for_schemes()
         if scheme.is_active and not existing:
             notify_scheme_new(scheme=scheme)
     return scheme
@@ -274,6 +315,306 @@ def scheme_set_active(*, scheme: Scheme, active: bool, actor: User) -> None:
         audit_change(
             actor=actor, action=action, target=locked, changes=audit_diff(before, audit_snapshot(locked, ["is_active"]))
         )
-        kpi_refresh()
+        _rescore_for_schemes()
         if active:
             notify_scheme_new(scheme=locked)
+
+
+# --- Stored facts for every period ----------------------------------------------------------------------
+#
+# MonthFacts holds what each library reported in each month; a month-end score is the year's cells
+# cumulated up to that month, so every month end of every year is scored from a small table, and a write
+# recounts only the months it touched and rescores only the month ends from there to December.
+
+
+def facts_built() -> bool:
+    """Whether `kpi_recompute` has built every library's month facts (until then a past day is scored
+    from the record tables)."""
+    return FactsBuilt.objects.exists()
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def passed_months(year: int, today: dt.date) -> range:
+    """Months of the year whose end has passed (their score no longer moves with time)."""
+    if year < today.year:
+        return range(1, 13)
+    if year == today.year:
+        return range(1, today.month)
+    return range(1, 1)
+
+
+@dataclass
+class RebuildStats:
+    libraries: int = 0
+    facts_written: int = 0
+    facts_deleted: int = 0
+    scores_written: int = 0
+    scores_unchanged: int = 0
+    current_written: int = 0
+    colours: Counter[str] = field(default_factory=Counter)
+
+
+def _cells_by_library(cells: dict[Key, Cell]) -> dict[int, dict[dt.date, Cell]]:
+    by_library: dict[int, dict[dt.date, Cell]] = defaultdict(dict)
+    for (library_id, month), cell in cells.items():
+        by_library[library_id][month] = cell
+    return by_library
+
+
+def _month_scores_of(
+    *,
+    cells: dict[dt.date, Cell],
+    kind: str,
+    years: Iterable[int],
+    schemes: Sequence[SchemeSpec],
+    today: dt.date,
+    scorer: MonthScorer,
+) -> Iterator[tuple[dt.date, Decimal | None, str]]:
+    """(month end, score, colour) of every passed month end of the years, from the library's cells."""
+    for year in years:
+        months = passed_months(year, today)
+        if not months:
+            continue
+        for month, facts in facts_through(cells, year):
+            if month not in months:
+                break
+            date = month_end(year, month)
+            scheme = scheme_for(schemes, date=date, kind=kind)
+            if scheme is None:
+                continue
+            yield (date, *scorer(facts, scheme, date))
+
+
+def _current_facts(cells: dict[dt.date, Cell], today: dt.date) -> Facts:
+    """Facts as of today: the year's cells up to this month (nothing is dated after the day it is entered)."""
+    for month, facts in facts_through(cells, today.year):
+        if month == today.month:
+            return facts
+    return Facts()
+
+
+def _first_years(library_ids: Any) -> dict[int, int]:
+    """Each library's first scored year: its cohort year, or an earlier year it has facts or scores in."""
+    where = Q() if library_ids is None else Q(library_id__in=library_ids)
+    first = dict(
+        Library.objects.filter(Q() if library_ids is None else Q(pk__in=library_ids)).values_list("pk", "cohort_year")
+    )
+    for model, name in ((MonthFacts, "month"), (MonthScore, "month_end")):
+        rows = (
+            model.objects.filter(where)
+            .order_by()
+            .values("library_id")
+            .annotate(first=Min(name))
+            .values_list("library_id", "first")
+        )
+        for library_id, date in rows:
+            if library_id in first and date.year < first[library_id]:
+                first[library_id] = date.year
+    return first
+
+
+def kpi_rebuild(
+    *,
+    libraries: QuerySet[Library] | None = None,
+    from_records: bool = False,
+    today: dt.date | None = None,
+    since: int | None = None,
+) -> RebuildStats:
+    """Score every passed month end of every year of each library (from its cohort year, or the first
+    year it has facts in, to this year) and its current score, writing only rows that change.
+
+    With `from_records` the month facts are first recounted from the record tables (also only writing
+    the cells that differ); otherwise the stored facts are trusted. Colour-change notices are only sent
+    for current scores.
+    """
+    today = today or timezone.localdate()
+    whole = libraries is None
+    libraries = Library.objects.all() if libraries is None else libraries
+    ids: Any = libraries.order_by().values("pk")
+    stats = RebuildStats()
+    if from_records:
+        fresh = cells_from_records(libraries=None if whole else ids)
+        stored = cells_stored(Q() if whole else Q(library_id__in=ids))
+        stats.facts_written, stats.facts_deleted = cells_write(new=fresh, stored=stored, keys=set(fresh) | set(stored))
+        cells = _cells_by_library(fresh)
+        if whole:
+            FactsBuilt.objects.update_or_create(pk=1)
+    else:
+        where = Q() if whole else Q(library_id__in=ids)
+        if since is not None:
+            where &= Q(month__gte=dt.date(since, 1, 1))
+        cells = _cells_by_library({key: cell for key, (_pk, cell) in cells_stored(where).items()})
+    schemes = schemes_load()
+    kinds = dict(libraries.order_by().values_list("pk", "kind"))
+    first = _first_years(None if whole else ids)
+    stats.libraries = len(kinds)
+    scorer = MonthScorer()
+    computed: dict[tuple[int, dt.date], tuple[Decimal | None, str]] = {}
+    current: dict[int, Result] = {}
+    memo: dict[tuple[object, ...], Result] = {}
+    empty: dict[dt.date, Cell] = {}
+    for library_id, kind in kinds.items():
+        library_cells = cells.get(library_id, empty)
+        years = range(max(min(first.get(library_id, today.year), today.year), since or 0), today.year + 1)
+        for date, score_value, colour in _month_scores_of(
+            cells=library_cells, kind=kind, years=years, schemes=schemes, today=today, scorer=scorer
+        ):
+            computed[(library_id, date)] = (score_value, colour)
+        scheme = scheme_for(schemes, date=today, kind=kind)
+        if scheme is not None and scheme.id is not None:
+            facts = _current_facts(library_cells, today)
+            key = (scheme.id, facts_key(facts))
+            if key not in memo:
+                memo[key] = score(facts=facts, scheme=scheme, as_of=today)
+            current[library_id] = memo[key]
+    stats.scores_written, stats.scores_unchanged = _month_scores_sync(computed, None if whole else ids, since)
+    stats.current_written = _store_current_scores(current, today)
+    stats.colours = Counter(result.colour for result in current.values())
+    return stats
+
+
+def _month_scores_sync(
+    computed: dict[tuple[int, dt.date], tuple[Decimal | None, str]], ids: Any, since: int | None
+) -> tuple[int, int]:
+    """Write the month scores that differ from the stored ones; returns (written, unchanged)."""
+    changed = []
+    where = Q() if ids is None else Q(library_id__in=ids)
+    if since is not None:
+        where &= Q(month_end__gte=dt.date(since, 1, 1))
+    stored = MonthScore.objects.filter(where).values_list("library_id", "month_end", "score", "colour")
+    seen = {}
+    for library_id, date, score_value, colour in stored.iterator(chunk_size=20000):
+        seen[(library_id, date)] = (score_value, colour)
+    for key, value in computed.items():
+        if seen.get(key) != value:
+            changed.append(MonthScore(library_id=key[0], month_end=key[1], score=value[0], colour=value[1]))
+    MonthScore.objects.bulk_create(
+        changed,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["library", "month_end"],
+        update_fields=["score", "colour"],
+    )
+    return len(changed), len(computed) - len(changed)
+
+
+def _month_scores_upsert(rows: list[tuple[int, dt.date, Decimal | None, str]]) -> None:
+    """Insert or correct a few month scores in one statement; a row whose score and colour are already
+    right is left alone (no dead row on PostgreSQL)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(MonthScore._meta.db_table)
+    distinct = (
+        "{t}.score IS DISTINCT FROM excluded.score OR {t}.colour <> excluded.colour"
+        if connection.vendor == "postgresql"
+        else "{t}.score IS NOT excluded.score OR {t}.colour <> excluded.colour"
+    ).format(t=table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for library_id, date, score_value, colour in rows:
+        params += [library_id, date, score_value, colour]
+    sql = (
+        f"INSERT INTO {table} (library_id, month_end, score, colour) VALUES {values} "  # noqa: S608 (placeholders)
+        "ON CONFLICT (library_id, month_end) DO UPDATE SET score = excluded.score, colour = excluded.colour "
+        f"WHERE {distinct}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def kpi_apply(*, library_ids: set[int], months: dict[int, set[dt.date]] | None, today: dt.date | None = None) -> None:
+    """After a write: recount the touched month facts, rescore the month ends from each touched month to
+    December of its year (those passed) and, for a write in this year, the current score.
+
+    `months` gives, per library, the first days of the months whose records changed; a library missing
+    from it (or None) is recounted whole. Before the facts are built, the library is rescored from its
+    records as it always was.
+    """
+    today = today or timezone.localdate()
+    months = months or {}
+    rows = list(
+        Library.objects.filter(pk__in=sorted(library_ids))
+        .annotate(built=Exists(FactsBuilt.objects.all()))
+        .values_list(
+            "pk",
+            "kind",
+            "cohort_year",
+            "built",
+            "current_score__signature",
+            "current_score__colour",
+            "current_score__as_of",
+        )
+    )
+    if not rows:
+        return
+    if not rows[0][3]:
+        kpi_refresh(libraries=Library.objects.filter(pk__in=[row[0] for row in rows]), as_of=today)
+        return
+    # An empty set: no month of that library changed. Missing: every month may have.
+    partial = {row[0]: {month_first(m) for m in months[row[0]]} for row in rows if row[0] in months}
+    whole = [row[0] for row in rows if row[0] not in months]
+    years: dict[int, set[int]] = {}
+    where = Q()
+    for library_id, _kind, cohort_year, _built, signature, _colour, _as_of in rows:
+        if library_id in partial:
+            touched = {m.year for m in partial[library_id]}
+            # A write before the cohort year starts the library's scored years there.
+            touched |= set(range(min(touched, default=cohort_year), cohort_year))
+            if signature is None:
+                touched.add(today.year)  # never scored: its current score too
+            touched = {y for y in touched if y <= today.year}
+            years[library_id] = touched
+            if touched:
+                where |= Q(
+                    library_id=library_id,
+                    month__gte=dt.date(min(touched), 1, 1),
+                    month__lte=dt.date(max(touched), 12, 1),
+                )
+        else:
+            where |= Q(library_id=library_id)
+    stored = cells_stored(where) if where else {}
+    fresh: dict[Key, Cell] = {}
+    keys: set[Key] = set()
+    if any(partial.values()):
+        fresh |= cells_from_rows({library_id: firsts for library_id, firsts in partial.items() if firsts})
+        keys |= {(library_id, m) for library_id, firsts in partial.items() for m in firsts}
+    if whole:
+        fresh |= cells_from_records(libraries=whole)
+        keys |= {key for key in stored if key[0] in whole} | {key for key in fresh if key[0] in whole}
+    cells_write(new=fresh, stored=stored, keys=keys)
+    merged = {key: cell for key, (_pk, cell) in stored.items() if key not in keys} | {
+        key: cell for key, cell in fresh.items() if key in keys
+    }
+    cells = _cells_by_library(merged)
+    for library_id in whole:
+        first_year = min([m.year for _l, m in merged if _l == library_id] + [today.year])
+        cohort = next(row[2] for row in rows if row[0] == library_id)
+        years[library_id] = set(range(min(first_year, cohort), today.year + 1))
+    schemes = schemes_load()
+    scorer = MonthScorer()
+    month_rows: list[tuple[int, dt.date, Decimal | None, str]] = []
+    current: dict[int, Result] = {}
+    stored_current = {}
+    empty: dict[dt.date, Cell] = {}
+    for library_id, kind, _cohort, _built, signature, colour, as_of in rows:
+        library_cells = cells.get(library_id, empty)
+        for date, score_value, colour_value in _month_scores_of(
+            cells=library_cells,
+            kind=kind,
+            years=sorted(years.get(library_id, ())),
+            schemes=schemes,
+            today=today,
+            scorer=scorer,
+        ):
+            month_rows.append((library_id, date, score_value, colour_value))
+        if today.year in years.get(library_id, ()) or (as_of is not None and as_of < today.replace(day=1)):
+            scheme = scheme_for(schemes, date=today, kind=kind)
+            if scheme is not None and scheme.id is not None:
+                current[library_id] = score(facts=_current_facts(library_cells, today), scheme=scheme, as_of=today)
+                if signature is not None:
+                    stored_current[library_id] = (signature, colour, as_of)
+    _month_scores_upsert(month_rows)
+    _store_current_scores(current, today, stored=stored_current)
