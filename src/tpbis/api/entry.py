@@ -290,6 +290,7 @@ def version_of(record: Any) -> str:
 
 
 def _seen(version: str) -> dt.datetime:
+    seen: dt.datetime | None
     try:
         seen = dt.datetime.fromisoformat(version)
     except ValueError:

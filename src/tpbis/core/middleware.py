@@ -33,7 +33,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     """503 with Retry-After: JSON for the API, a page (rendered without touching the database) elsewhere."""
     message = _("Layanan sedang gangguan, coba lagi sebentar lagi.")
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"message": message, "errors": {}}, status=503)
+        response: HttpResponse = JsonResponse({"code": "unavailable", "message": message, "errors": {}}, status=503)
     else:
         # No request context: its processors would ask the unreachable database who is signed in.
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)

@@ -326,7 +326,9 @@ def test_it_shrinks_a_big_photo_the_phone_did_not_and_drops_its_location(world: 
     buffer = io.BytesIO()
     big.save(buffer, "JPEG", exif=exif, quality=95)
 
-    response = send(phone(world.manager), ENGAGEMENTS, engagement(world, photos=[base64.b64encode(buffer.getvalue()).decode()]))
+    response = send(
+        phone(world.manager), ENGAGEMENTS, engagement(world, photos=[base64.b64encode(buffer.getvalue()).decode()])
+    )
 
     assert response.status_code == 201, response.content
     stored = photos_for(CommunityEngagement.objects.get()).get()
