@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -16,10 +17,11 @@ from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.charts import month_bars, province_tiles
+from tpbis.dashboards.fragments import fragment_render
 from tpbis.dashboards.panels import panel_assets, panels_build
 from tpbis.dashboards.periods import period_from_query, presets
 from tpbis.dashboards.public import public_region_check
-from tpbis.dashboards.rates import rate_text
+from tpbis.dashboards.rates import deadline_day, rate_text
 from tpbis.dashboards.selectors import (
     GREEN_LISTED,
     ChildRow,
@@ -42,7 +44,9 @@ def _region_code(request: HttpRequest) -> str | None:
     return code
 
 
-def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort: str) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, figures: RegionFigures, rows: list[Any], sort: str, *, public: bool
+) -> dict[str, Any]:
     query = request.GET.copy()
     query.pop("urut", None)
     parents = []
@@ -50,19 +54,55 @@ def _context(request: HttpRequest, figures: RegionFigures, rows: list[Any], sort
         parts = figures.region.code.split(".")
         codes = [".".join(parts[:i]) for i in range(1, len(parts))]
         parents = list(Region.objects.filter(code__in=codes).order_by("code"))
+    query_without_sort = query.urlencode()
+    full_query = request.GET.urlencode()
+    period_query = _period_query(request)
+    # Built only when a part below is rendered, not when it is kept (the lambdas) or read (tests read them).
+    table = SimpleLazyObject(lambda: [(row, _cells(row)) for row in rows])
+    chart = SimpleLazyObject(lambda: month_bars(figures.months))
+    tiles = SimpleLazyObject(lambda: province_tiles(rows))
+    figures_html = fragment_render(
+        "dashboards/_figures.html",
+        (figures, public, deadline_day()),
+        lambda: {"figures": figures, "chart": chart, "public": public},
+    )
+    map_html = (
+        fragment_render(
+            "dashboards/_map.html", (rows, period_query), lambda: {"map": tiles, "period_query": period_query}
+        )
+        if figures.region.level == 0
+        else ""
+    )
+    children_html = fragment_render(
+        "dashboards/_children.html",
+        (rows, sort, query_without_sort, full_query, period_query, public),
+        lambda: {
+            "rows": rows,
+            "table": table,
+            "sort": sort,
+            "columns": _columns(),
+            "query_without_sort": query_without_sort,
+            "query": full_query,
+            "period_query": period_query,
+            "public": public,
+        },
+    )
     return {
         "figures": figures,
         "rows": rows,
-        "table": [(row, _cells(row)) for row in rows],
+        "table": table,
         "sort": sort,
-        "columns": _columns(),
         "parents": parents,
-        "chart": month_bars(figures.months),
-        "map": province_tiles(rows) if figures.region.level == 0 else None,
+        "chart": chart,
+        "map": tiles if figures.region.level == 0 else None,
+        "figures_html": figures_html,
+        "map_html": map_html,
+        "children_html": children_html,
         "presets": presets(timezone.localdate()),
-        "query_without_sort": query.urlencode(),
-        "query": request.GET.urlencode(),
-        "period_query": _period_query(request),
+        "query_without_sort": query_without_sort,
+        "query": full_query,
+        "period_query": period_query,
+        "public": public,
     }
 
 
@@ -121,9 +161,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures, rows = region_dashboard(
         scope=scope, region_code=code, start=period.start, end=period.end, sort=sort, green_limit=GREEN_LISTED
     )
-    context = _context(request, figures, rows, sort)
+    context = _context(request, figures, rows, sort, public=False)
     context["parents"] = [p for p in context["parents"] if scope.covers_region(p.code)]
-    context.update({"period": period, "errors": errors, "public": False})
+    context.update({"period": period, "errors": errors})
     context["panels"] = panels_build(request=request, figures=figures)
     context["panel_styles"], context["panel_scripts"] = panel_assets(context["panels"])
     return render(request, "dashboards/region.html", context)
@@ -136,6 +176,6 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     period, errors = period_from_query(request.GET, timezone.localdate())
     sort = request.GET.get("urut", "kode")
     figures, rows = public_dashboard(region_code=code, start=period.start, end=period.end, sort=sort)
-    context = _context(request, figures, rows, sort)
-    context.update({"period": period, "errors": errors, "public": True})
+    context = _context(request, figures, rows, sort, public=True)
+    context.update({"period": period, "errors": errors})
     return render(request, "dashboards/public.html", context)

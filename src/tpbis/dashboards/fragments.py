@@ -1,0 +1,61 @@
+"""Rendered parts of the dashboard pages (figures, province map, child-region table), kept by what they show.
+
+A part's key is a digest of everything its template reads — the figures or rows themselves, the query strings
+its links carry, the language — not a version that writes bump. A write that changes any figure changes the
+key, so a part is never served stale, whatever wrote the data (a record, a verification, an import, a scheme,
+a library edit, the date turning a month); and two users share a part only when their figures are the same to
+the last digit, in which case its HTML is the same too. The queries still run on every request: what is saved
+is the template (hundreds of numbers, a chart, a map), the largest share of a page's time above its SQL.
+
+Kept in the process (no cache server round trip, nothing to invalidate across processes), least recently used
+dropped first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+FRAGMENTS_KEPT = 256  # a part is a few to some tens of kilobytes
+
+_kept: OrderedDict[bytes, SafeString] = OrderedDict()
+_lock = threading.Lock()
+
+
+def fragment_key(template_name: str, inputs: tuple[Any, ...]) -> bytes:
+    """A digest of the template, the active language and the inputs (pickled whole: every field counts)."""
+    data = pickle.dumps((template_name, get_language(), inputs), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def fragment_render(template_name: str, inputs: tuple[Any, ...], context: Callable[[], dict[str, Any]]) -> SafeString:
+    """The template rendered with `context()`, or the same HTML kept from an earlier call with equal `inputs`.
+
+    `inputs` must hold everything the template reads (`context` is built from them, and only on a miss);
+    the template is rendered without a request, so it cannot read the user, the session or the CSRF token.
+    """
+    key = fragment_key(template_name, inputs)
+    with _lock:
+        html = _kept.get(key)
+        if html is not None:
+            _kept.move_to_end(key)
+            return html
+    html = mark_safe(render_to_string(template_name, context()))  # noqa: S308 - rendered by the template engine
+    with _lock:
+        _kept[key] = html
+        while len(_kept) > FRAGMENTS_KEPT:
+            _kept.popitem(last=False)
+    return html
+
+
+def fragments_clear() -> None:
+    with _lock:
+        _kept.clear()
