@@ -315,6 +315,20 @@ def _stale(payload: dict[str, Any], conflict: RecordConflict | None = None) -> E
     )
 
 
+def _already_applied(record: Any, payload: dict[str, Any]) -> bool:
+    """The record already says what this correction says: a resend of an edit whose answer was lost.
+
+    Only without photos to add or remove, which cannot be compared with what is stored.
+    """
+    if payload.get("photos") or payload.get("remove_photos") or record.status == Status.WITHDRAWN:
+        return False
+    try:
+        data = _bound_form(type(record), payload, instance=type(record).objects.get(pk=record.pk)).entry_data()
+    except EntryRefused:
+        return False
+    return all(getattr(record, name) == value for name, value in data.items() if name in type(record).ENTRY_FIELDS)
+
+
 def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> dict[str, list[Any]]:
     """Apply a correction as the web edit form would. Raises EntryRefused.
 
@@ -325,6 +339,8 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
     version = payload.get("version")
     seen = _seen(version) if version else None
     if seen is not None and record.updated_at != seen:
+        if _already_applied(record, payload):
+            return {}
         raise _stale(payload)  # before the slow part; checked again under the row lock when saving
     if record.status == Status.WITHDRAWN:
         raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403, code="withdrawn")

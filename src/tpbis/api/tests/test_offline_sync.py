@@ -19,7 +19,8 @@ from PIL import Image
 
 from conftest import World, make_user
 from tpbis.accounts.models import Role, User
-from tpbis.reports.models import CommunityEngagement, Photo, Status, Visitors
+from tpbis.reports.audit import audit_for
+from tpbis.reports.models import AuditAction, CommunityEngagement, Photo, Status, Visitors
 from tpbis.reports.photos import MAX_EDGE, photos_for
 from tpbis.reports.tests.test_verification import TODAY
 
@@ -228,6 +229,21 @@ def test_it_saves_an_edit_based_on_the_current_version(world: World) -> None:
 
     assert second.status_code == 200, second.content
     assert CommunityEngagement.objects.get().title == "Pelatihan batik cap"
+
+
+def test_it_answers_a_resent_edit_whose_answer_was_lost_with_the_record(world: World) -> None:
+    manager = phone(world.manager)
+    saved = send(manager, ENGAGEMENTS, engagement(world)).json()
+    path = f"{ENGAGEMENTS}/{saved['id']}"
+    edit = edit_of(saved, title="Pelatihan batik tulis", version=saved["version"])
+    first = send(manager, path, edit, method="put")
+    assert first.status_code == 200, first.content
+
+    again = send(manager, path, edit, method="put")  # the phone never saw the first answer
+
+    assert again.status_code == 200, again.content
+    assert again.json()["version"] == first.json()["version"]
+    assert audit_for(CommunityEngagement.objects.get()).filter(action=AuditAction.UPDATE).count() == 1
 
 
 def test_it_keeps_saving_an_edit_without_a_version_as_before(world: World) -> None:
