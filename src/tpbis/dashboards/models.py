@@ -2,8 +2,9 @@
 
 One row holds every figure of an area's month side by side (records of each type, counted and verified,
 participants and visitors), so a national page sums a few thousand narrow rows instead of grouping a
-million records. Two grains: per kecamatan for a kabupaten's page, per kabupaten/kota for the nation's
-and a province's. Both are rebuilt for the affected areas in the same transaction as every record write.
+million records. Three grains: per library, per kecamatan for a kabupaten's page, per kabupaten/kota for
+the nation's and a province's. A record write changes only the cells of the months it touched, in the same
+transaction (see `services.summaries_apply`).
 """
 
 from __future__ import annotations
@@ -93,15 +94,12 @@ class RegencyMonth(MonthFigures):
         return f"{self.area_id} {self.month:%Y-%m}"
 
 
-class LibraryMonth(models.Model):
-    """A library's counted dated records (submitted or verified) in one month, per type: the most active
-    libraries of a period are read from here instead of grouping a province's records."""
+class LibraryMonth(MonthFigures):
+    """A library's month, with every figure of the area rows: the most active libraries of a period are read
+    from here instead of grouping a province's records, and a record write changes its area's rows by the
+    difference it made to its library's cell."""
 
     library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("bulan"), help_text=_("Hari pertama bulan kegiatan."))
-    pelibatan = models.PositiveIntegerField(default=0)
-    advokasi = models.PositiveIntegerField(default=0)
-    publikasi = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("ringkasan perpustakaan per bulan")

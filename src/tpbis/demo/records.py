@@ -40,7 +40,7 @@ from tpbis.reports.models import (
     Visitors,
 )
 from tpbis.reports.photos import photos_prepare, photos_save
-from tpbis.reports.signals import records_changed
+from tpbis.reports.signals import record_months, records_changed
 
 # (title, bidang kegiatan, jenis, possible sasaran, province it fits or "" for any)
 ACTIVITIES: tuple[tuple[str, str, str, tuple[str, ...], str], ...] = (
@@ -228,7 +228,8 @@ class _RecordMaker:
         self._photos()
         # Scores follow records (the KPI listens); the demo's libraries open with their colours.
         library_ids = {p.record.library_id for p in self.plans if hasattr(p.record, "library_id")}
-        records_changed.send(sender=_RecordMaker, library_ids=library_ids)
+        months = record_months(p.record for p in self.plans)
+        records_changed.send(sender=_RecordMaker, library_ids=library_ids, months=months)
         return len(self.plans)
 
     # -- who reports ------------------------------------------------------------------------------

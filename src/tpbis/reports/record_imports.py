@@ -44,7 +44,7 @@ from tpbis.reports.models import (
 from tpbis.reports.record_import_types import IMPORT_TYPES, ImportType, RowCells
 from tpbis.reports.rules import titles_similar
 from tpbis.reports.services import record_validate
-from tpbis.reports.signals import records_changed
+from tpbis.reports.signals import record_months, records_changed
 
 logger = logging.getLogger(__name__)
 
@@ -485,7 +485,7 @@ def _apply(spec: ImportType, plan: _Plan, *, actor: User | None, filename: str) 
         comment=comment,
     )
     if counts:
-        records_changed.send(sender=spec.model, library_ids=set(counts))
+        records_changed.send(sender=spec.model, library_ids=set(counts), months=record_months(records))
     return dict(counts)
 
 

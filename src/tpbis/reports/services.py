@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,7 +38,7 @@ from tpbis.reports.photos import (
     photos_save,
 )
 from tpbis.reports.rules import photo_limits, record_validate_entry, replication_validate_entry
-from tpbis.reports.signals import records_changed
+from tpbis.reports.signals import record_months, records_changed
 
 # Statuses from which each action is allowed.
 _CAN_VERIFY = {Status.SUBMITTED}
@@ -48,10 +49,12 @@ _CAN_SUBMIT = {Status.DRAFT, Status.RETURNED}
 DRAFT_TYPES = (CommunityEngagement, Advocacy, Publicity)
 
 
-def _changed(*records: Any) -> None:
+def _changed(*records: Any, stored: Iterable[Any] = ()) -> None:
+    """Tell the listeners; `stored` are the records as they were before the change (their months changed too)."""
     library_ids = {r.library_id for r in records if getattr(r, "library_id", None)}
     if library_ids:
-        records_changed.send(sender=type(records[0]), library_ids=library_ids)
+        months = record_months([*records, *stored])
+        records_changed.send(sender=type(records[0]), library_ids=library_ids, months=months)
 
 
 def _entry_data(model: type[Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -178,7 +181,7 @@ def record_update(
     check and submits it, only if it is still a draft (a second tab that sent it first wins).
     """
     model = type(record)
-    _lock(record, seen=seen, allowed={Status.DRAFT} if draft or send else None)
+    stored = _lock(record, seen=seen, allowed={Status.DRAFT} if draft or send else None)
     before = snapshot(record, model.ENTRY_FIELDS)
     for name, value in _entry_data(model, data).items():
         setattr(record, name, value)
@@ -216,7 +219,7 @@ def record_update(
         # The numbers the removed photos had on the record's page ("Foto 2"); the files are gone.
         changes["photos_removed"] = [removed, None]
     audit_log(record=record, action=AuditAction.SUBMIT if send else AuditAction.UPDATE, user=user, changes=changes)
-    _changed(record)
+    _changed(record, stored=[stored])
     return changes
 
 
@@ -270,8 +273,8 @@ def _conflict(record: Any) -> RecordConflict:
     return RecordConflict(str(_LABEL_DONE[last.action]) % {"who": who, "when": when})
 
 
-def _lock(record: Any, *, allowed: Collection[str] | None = None, seen: dt.datetime | None = None) -> None:
-    """Lock the record's row and bring `record` up to date with it.
+def _lock(record: Any, *, allowed: Collection[str] | None = None, seen: dt.datetime | None = None) -> Any:
+    """Lock the record's row and bring `record` up to date with it; returns the row as stored.
 
     Every status change goes through here first, so it is conditional on what is really stored: a
     second facilitator acting on the same record waits for the first and then sees the new status.
@@ -288,9 +291,12 @@ def _lock(record: Any, *, allowed: Collection[str] | None = None, seen: dt.datet
             setattr(record, name, getattr(current, name))
     if stale or (allowed is not None and current.status not in allowed):
         raise _conflict(record)
+    return current
 
 
-def _set_status(record: Any, *, status: str, user: User | None, action: str, comment: str = "") -> None:
+def _set_status(
+    record: Any, *, status: str, user: User | None, action: str, comment: str = "", stored: Any = None
+) -> None:
     previous = record.status
     record.status = status
     fields = ["status", "updated_at"]
@@ -303,19 +309,19 @@ def _set_status(record: Any, *, status: str, user: User | None, action: str, com
         fields.append("return_comment")
     record.save(update_fields=fields)
     audit_log(record=record, action=action, user=user, changes={"status": [previous, status]}, comment=comment)
-    _changed(record)
+    _changed(record, stored=[stored] if stored is not None else [])
 
 
 @transaction.atomic
 def record_submit(*, record: Any, user: User | None, seen: dt.datetime | None = None) -> None:
     if record.status not in _CAN_SUBMIT:
         raise ValidationError(_("Laporan ini sudah dikirim."))
-    _lock(record, allowed={record.status}, seen=seen)
+    stored = _lock(record, allowed={record.status}, seen=seen)
     _validate(record)
     if record.status == Status.DRAFT and photo_limits(type(record)) is not None:
         # A draft may have been saved without its photos; a returned record was checked when first sent.
         _check_photo_count(type(record), existing=record_photo_count(record), removing=0, adding=0)
-    _set_status(record, status=Status.SUBMITTED, user=user, action=AuditAction.SUBMIT)
+    _set_status(record, status=Status.SUBMITTED, user=user, action=AuditAction.SUBMIT, stored=stored)
 
 
 def _check_not_entered_by(record: Any, user: User) -> None:
@@ -346,9 +352,9 @@ def record_verify(*, record: Any, user: User, seen: dt.datetime | None = None) -
             if record.status in (Status.VERIFIED, Status.RETURNED, Status.WITHDRAWN)
             else (ValidationError(_("Hanya laporan yang belum diverifikasi yang bisa diverifikasi.")))
         )
-    _lock(record, allowed={record.status}, seen=seen)
+    stored = _lock(record, allowed={record.status}, seen=seen)
     _check_not_own(record, user)
-    _set_status(record, status=Status.VERIFIED, user=user, action=AuditAction.VERIFY)
+    _set_status(record, status=Status.VERIFIED, user=user, action=AuditAction.VERIFY, stored=stored)
     notify_records_verified(records=[record], user=user)
 
 
@@ -364,14 +370,21 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
         by_model.setdefault(type(record), []).append(record)
     now = timezone.now()
     done: list[Any] = []
+    stored: list[Any] = []  # the months as stored, not as the page that listed the records showed them
     for model, group in by_model.items():
-        waiting = set(
+        month_fields = [
+            f.attname for f in model._meta.concrete_fields if f.name in ("library", "date", "year", "month")
+        ]
+        rows = (
             model.objects.select_for_update()
             .filter(pk__in=[r.pk for r in group], status__in=_CAN_VERIFY)
             .exclude(entered_by=user)
             .exclude(last_edited_by=user)
-            .values_list("pk", flat=True)
+            .values("pk", *month_fields)
         )
+        locked = [SimpleNamespace(**row) for row in rows]
+        stored += locked
+        waiting = {row.pk for row in locked}
         eligible = [r for r in group if r.pk in waiting]
         if not eligible:
             continue
@@ -388,7 +401,7 @@ def records_verify_bulk(*, records: Sequence[Any], user: User) -> tuple[int, int
         )
         done += eligible
     if done:
-        _changed(*done)
+        _changed(*done, stored=stored)
         notify_records_verified(records=done, user=user)
     return len(done), len(records) - len(done)
 
@@ -407,9 +420,9 @@ def record_return(*, record: Any, user: User, comment: str, seen: dt.datetime | 
         )
     # Conditional on the status read: a return meant for a waiting record must not undo a
     # verification that landed in between (the returner has not seen it).
-    _lock(record, allowed={record.status}, seen=seen)
+    stored = _lock(record, allowed={record.status}, seen=seen)
     _check_not_entered_by(record, user)
-    _set_status(record, status=Status.RETURNED, user=user, action=AuditAction.RETURN, comment=comment)
+    _set_status(record, status=Status.RETURNED, user=user, action=AuditAction.RETURN, comment=comment, stored=stored)
     notify_record_returned(record=record, user=user, comment=comment)
 
 
@@ -418,5 +431,5 @@ def record_withdraw(*, record: Any, user: User | None, comment: str = "", seen: 
     """Withdraw: the record stays with its history but no longer counts anywhere."""
     if record.status == Status.WITHDRAWN:
         return
-    _lock(record, allowed={record.status}, seen=seen)
-    _set_status(record, status=Status.WITHDRAWN, user=user, action=AuditAction.WITHDRAW, comment=comment)
+    stored = _lock(record, allowed={record.status}, seen=seen)
+    _set_status(record, status=Status.WITHDRAWN, user=user, action=AuditAction.WITHDRAW, comment=comment, stored=stored)

@@ -34,13 +34,8 @@ class Migration(migrations.Migration):
 
 
 def rebuild(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """Fill the new summary from the records already stored (the service reads the current models)."""
-    from tpbis.dashboards.services import summaries_rebuild
-
-    names = ["CommunityEngagement", "Advocacy", "Publicity", "InformationService", "Visitors"]
-    if not any(apps.get_model("reports", name).objects.exists() for name in names):
-        return  # a new database: nothing to summarise
-    summaries_rebuild()
+    """Nothing here any more: 0004 fills every summary from the records already stored, once the library
+    cells carry every figure (the service writes the current models)."""
 
 
 Migration.operations.append(migrations.RunPython(rebuild, migrations.RunPython.noop))
