@@ -36,7 +36,7 @@ def _captured(fn: Callable[[], Any]) -> list[tuple[str, Any]]:
     return queries
 
 
-def _floor_ms(queries: list[tuple[str, Any]]) -> float:
+def _floor_ms(queries: list[tuple[str, Any]], repeat: int = REPEAT) -> float:
     from django.db import connection
 
     def run() -> None:
@@ -45,7 +45,7 @@ def _floor_ms(queries: list[tuple[str, Any]]) -> float:
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
-    return _median_ms(run)
+    return _median_ms(run, repeat)
 
 
 def bench_dashboards() -> None:

@@ -70,7 +70,13 @@ def main() -> None:
 
     from bench_kpi import bench_kpi
 
-    bench_kpi(libraries=10_000)
+    bench_kpi(libraries=10_000, recompute=False)
+
+    from bench_national import national_report
+
+    # Every page for every period on the national set, kpi_recompute first and unchanged (issue 16).
+    report = national_report(repeat=5, entries=20, recompute=True)
+    print(report.markdown(), flush=True)
 
     from bench_api import bench_compat_api
 

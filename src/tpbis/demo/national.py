@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from tpbis.accounts.models import Membership, Role, User
 from tpbis.dashboards.services import summaries_rebuild
+from tpbis.kpi.services import kpi_rebuild
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 from tpbis.reports.models import (
@@ -195,6 +196,8 @@ def national_generate(
                 if progress:
                     progress(year, count)
         summaries_rebuild()  # bulk inserts bypass the records_changed signal that keeps summaries fresh
+        # ...and the one that keeps KPI month facts and scores: every month end of every year, once.
+        kpi_rebuild(from_records=True)
     _analyze(connection)
     return NationalResult(len(created), total, (timezone.now() - started).total_seconds())
 
@@ -437,7 +440,10 @@ class _RecordWriter:
 
     def __init__(self, db: BaseDatabaseWrapper) -> None:
         self.db = db
-        self.statements = {model: _insert_statement(db, model) for model in RECORD_FIELDS}
+        self.statements: dict[type[Model], str] = {}
+        self.constants: dict[type[Model], Row] = {}  # values of columns the generator leaves at their default
+        for model in RECORD_FIELDS:
+            self.statements[model], self.constants[model] = _insert_statement(db, model)
         self.pending: dict[type[Model], list[Row]] = {model: [] for model in RECORD_FIELDS}
 
     def write(self, rows: Iterator[tuple[type[Model], Row]]) -> int:
@@ -456,6 +462,9 @@ class _RecordWriter:
         rows = self.pending[model]
         if not rows:
             return 0
+        constants = self.constants[model]
+        if constants:
+            rows = [row + constants for row in rows]
         # The driver's own cursor: no Django query logging of 20,000 parameter tuples.
         with self.db.cursor() as cursor:
             if self.db.vendor == "postgresql":
@@ -468,18 +477,25 @@ class _RecordWriter:
         return len(rows)
 
 
-def _insert_statement(db: BaseDatabaseWrapper, model: type[Model]) -> str:
-    names = COMMON_FIELDS + RECORD_FIELDS[model]
+def _insert_statement(db: BaseDatabaseWrapper, model: type[Model]) -> tuple[str, Row]:
+    """The COPY or INSERT of the model's generated columns, and the constant values of the columns the
+    generator does not know, each at its model default. Only a column with a plain default (or blank
+    text) may be left to it; any other new column fails loudly instead of being written wrong."""
+    generated = COMMON_FIELDS + RECORD_FIELDS[model]
     fields = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
-    if sorted(names) != sorted(fields):
-        raise RuntimeError(f"{model.__name__}: generated columns {sorted(names)} != model fields {sorted(fields)}")
+    defaulted = [name for name in fields if name not in generated]
+    constants = tuple(fields[name].get_default() for name in defaulted)
+    plain = all(isinstance(value, str | int | bool) for value in constants)
+    if set(generated) - set(fields) or not plain:
+        raise RuntimeError(f"{model.__name__}: generated columns {sorted(generated)} != model fields {sorted(fields)}")
+    names = generated + tuple(defaulted)
     quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(fields[name].column) for name in names)
     if db.vendor == "postgresql":
-        return f"COPY {table} ({columns}) FROM STDIN"
+        return f"COPY {table} ({columns}) FROM STDIN", constants
     placeholders = ", ".join("?" * len(names))
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the models)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", constants  # noqa: S608 (model names)
 
 
 @contextmanager
