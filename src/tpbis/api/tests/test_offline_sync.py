@@ -323,6 +323,9 @@ def test_it_gives_every_refusal_a_code(world: World) -> None:
     month = send(client, "/api/v1/records/pengunjung", monthly)
     missing = client.get(f"{ENGAGEMENTS}/{saved['id'] + 1000}")
     anonymous = send(Client(), ENGAGEMENTS, engagement(world))
+    without_csrf = phone(world.manager)
+    del without_csrf.defaults["HTTP_X_CSRFTOKEN"]
+    forged = send(without_csrf, ENGAGEMENTS, engagement(world, title="Bedah buku"))
 
     assert (duplicate.status_code, duplicate.json()["code"]) == (409, "duplicate_suspected")
     assert duplicate.json()["duplicates"] == [saved["id"]]
@@ -330,6 +333,7 @@ def test_it_gives_every_refusal_a_code(world: World) -> None:
     assert month.json()["existing_id"]
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
     assert (anonymous.status_code, anonymous.json()["code"]) == (401, "unauthenticated")
+    assert (forged.status_code, forged.json()["code"]) == (403, "forbidden")
 
 
 # --- photos: the server never trusts the phone's shrinking -----------------------------------------------
