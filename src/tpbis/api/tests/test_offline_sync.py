@@ -114,6 +114,27 @@ def test_it_takes_a_resend_after_a_facilitator_verified_the_record_as_identical(
     assert CommunityEngagement.objects.count() == 1
 
 
+def test_it_answers_a_resent_monthly_report_with_it_not_with_month_exists(world: World) -> None:
+    client = phone(world.manager)
+    body = {
+        "library_id": world.lamongan_village.pk,
+        "client_id": str(uuid.uuid4()),
+        "year": TODAY.year,
+        "month": TODAY.month,
+        "male": 3,
+        "female": 2,
+    }
+    first = send(client, "/api/v1/records/pengunjung", body)
+
+    again = send(client, "/api/v1/records/pengunjung", body)
+    other = send(client, "/api/v1/records/pengunjung", {**body, "male": 4})
+
+    assert first.status_code == 201, first.content
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    assert (other.status_code, other.json()["code"]) == (409, "client_id_conflict")
+    assert Visitors.objects.get().male == 3
+
+
 def test_it_refuses_the_same_client_id_with_other_content_and_changes_nothing(world: World) -> None:
     client = phone(world.manager)
     body = engagement(world)
