@@ -18,16 +18,17 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-FRAGMENTS_KEPT = 256  # a part is a few to some tens of kilobytes
+FRAGMENTS_KEPT = 256  # a part is a few to some tens of kilobytes (a PDF some tens)
 
-_kept: OrderedDict[bytes, SafeString] = OrderedDict()
+_kept: OrderedDict[bytes, Any] = OrderedDict()
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 def fragment_key(template_name: str, inputs: tuple[Any, ...]) -> bytes:
@@ -36,24 +37,39 @@ def fragment_key(template_name: str, inputs: tuple[Any, ...]) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
+def kept(name: str, inputs: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """`build()`, or what it returned for an earlier call with the same name, language and equal `inputs`.
+
+    `inputs` must hold everything the result is made of (`build` reads only them, or what depends only on
+    them); a value that cannot be pickled is built every time.
+    """
+    try:
+        key = fragment_key(name, inputs)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return build()
+    with _lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return cast(T, _kept[key])
+    value = build()
+    with _lock:
+        _kept[key] = value
+        while len(_kept) > FRAGMENTS_KEPT:
+            _kept.popitem(last=False)
+    return value
+
+
 def fragment_render(template_name: str, inputs: tuple[Any, ...], context: Callable[[], dict[str, Any]]) -> SafeString:
     """The template rendered with `context()`, or the same HTML kept from an earlier call with equal `inputs`.
 
     `inputs` must hold everything the template reads (`context` is built from them, and only on a miss);
     the template is rendered without a request, so it cannot read the user, the session or the CSRF token.
     """
-    key = fragment_key(template_name, inputs)
-    with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return html
-    html = mark_safe(render_to_string(template_name, context()))  # noqa: S308 - rendered by the template engine
-    with _lock:
-        _kept[key] = html
-        while len(_kept) > FRAGMENTS_KEPT:
-            _kept.popitem(last=False)
-    return html
+    return kept(
+        template_name,
+        inputs,
+        lambda: mark_safe(render_to_string(template_name, context())),  # noqa: S308 - rendered by the engine
+    )
 
 
 def fragments_clear() -> None:

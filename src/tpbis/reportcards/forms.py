@@ -42,6 +42,7 @@ class PeriodForm(forms.Form):
         # Choosing a preset clears the dates and reloads, so the preset is what the page shows
         # (static/js/app.js; an inline onchange would need 'unsafe-inline' in the Content-Security-Policy).
         periode.widget.attrs["data-period-preset"] = ""
+        periode.widget.template_name = "reportcards/_select.html"  # the same HTML, its options not included one by one
         self.initial.setdefault("mulai", default.start)
         self.initial.setdefault("sampai", default.end)
 

@@ -150,9 +150,13 @@ def bullets(items: Sequence[str]) -> ListFlowable:
     return ListFlowable([ListItem(text(item), leftIndent=12) for item in items], bulletType="bullet", start="•")
 
 
-def report_card_story(card: ReportCard) -> list[Flowable]:
-    """Title, library, region, period, the coloured score, components, advice, trend and records."""
+def report_card_story(card: ReportCard, *, core_sentence: str | None = None) -> list[Flowable]:
+    """Title, library, region, period, the coloured score, components, advice, trend and records.
+
+    `core_sentence` is the Elis line when the caller has read it already (`core_finished_sentence`)."""
     explained = card.explained
+    if core_sentence is None:
+        core_sentence = core_finished_sentence(library_id=card.library.pk)
     story: list[Flowable] = [
         text(_("Rapor Perpustakaan"), "title"),
         text(card.library.name, "lead"),
@@ -165,7 +169,7 @@ def report_card_story(card: ReportCard) -> list[Flowable]:
             _("Skor IKU per %(date)s, sejak 1 Januari · skema %(scheme)s")
             % {"date": date_text(explained.as_of), "scheme": explained.scheme_name or "–"},
         ),
-        text(core_finished_sentence(library_id=card.library.pk), "muted"),
+        text(core_sentence, "muted"),
     ]
     if explained.parts:
         story += [
@@ -236,16 +240,20 @@ def _month_text(month: dt.date) -> str:
 STORY_CHARS = 700  # a story longer than this is cut in the PDF; the page shows it whole
 
 
-def gathering_story(report: GatheringReport) -> list[Flowable]:
-    """Title, region, period, the headline sentence, green libraries, child regions, most active, stories."""
+def gathering_story(report: GatheringReport, *, core_sentence: str | None = None) -> list[Flowable]:
+    """Title, region, period, the headline sentence, green libraries, child regions, most active, stories.
+
+    `core_sentence` is the Elis line when the caller has read it already (`core_finished_sentence`)."""
     figures = report.figures
+    if core_sentence is None:
+        core_sentence = core_finished_sentence(region=figures.region.code)
     story: list[Flowable] = [
         text(_("Laporan Gathering %(region)s") % {"region": report.region_name}, "title"),
         text(_("Periode: %(period)s") % {"period": period_text(figures.start, figures.end)}, "muted"),
         text(_("IKU per %(date)s") % {"date": date_text(figures.kpi_as_of)}, "muted"),
         Spacer(1, 4 * mm),
         text(headline_text(report.headline), "lead"),
-        text(core_finished_sentence(region=figures.region.code)),
+        text(core_sentence),
         text(reporting_sentence(figures.reporting)),
         Spacer(1, 2 * mm),
         table(
@@ -361,10 +369,10 @@ def gathering_story(report: GatheringReport) -> list[Flowable]:
     return story
 
 
-def pdf_render(*, story: list[Flowable], title: str) -> bytes:
-    """The story on A4 pages with the title and page number in the footer."""
+def pdf_render(*, story: list[Flowable], title: str, today: dt.date | None = None) -> bytes:
+    """The story on A4 pages with the title, the day it was made and the page number in the footer."""
     buffer = BytesIO()
-    generated = _("Dibuat %(date)s · SIM TPBIS") % {"date": date_text(timezone.localdate())}
+    generated = _("Dibuat %(date)s · SIM TPBIS") % {"date": date_text(today or timezone.localdate())}
 
     def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()

@@ -8,12 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
+from tpbis.dashboards.fragments import kept
 from tpbis.dashboards.selectors import default_region_code
+from tpbis.elis.selectors import core_finished_sentence
 from tpbis.regions.codes import normalize_code
 from tpbis.regions.forms import RegionPickerWidget
 from tpbis.reportcards.charts import chart_width, trend_bars
@@ -51,7 +54,16 @@ def report_card_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     period = PeriodForm(request.GET or None).period()
     card = report_card_for_user(scope=_scope(request), library_id=pk, period=period)
     title = _("Rapor %(library)s") % {"library": card.library.name}
-    return _pdf_response(pdf_render(story=report_card_story(card), title=title), f"rapor-{card.library.name}", period)
+    core = core_finished_sentence(library_id=card.library.pk)
+    today = timezone.localdate()
+    # Kept by everything the PDF is made of (the card whole, the Elis line, the day): the same figures give
+    # the same document, and any write that changes one makes a new one.
+    content = kept(
+        "reportcards/rapor.pdf",
+        (card, core, title, today),
+        lambda: pdf_render(story=report_card_story(card, core_sentence=core), title=title, today=today),
+    )
+    return _pdf_response(content, f"rapor-{card.library.name}", period)
 
 
 @dataclass(frozen=True)
@@ -99,5 +111,11 @@ def gathering_pdf(request: HttpRequest) -> HttpResponse:
     period = wanted.form.period()
     report = gathering_report_for_user(scope=_scope(request), region_code=wanted.region_code, period=period)
     title = _("Laporan Gathering %(region)s") % {"region": report.region_name}
-    content = pdf_render(story=gathering_story(report), title=title)
+    core = core_finished_sentence(region=report.figures.region.code)
+    today = timezone.localdate()
+    content = kept(
+        "reportcards/gathering.pdf",
+        (report, core, title, today),
+        lambda: pdf_render(story=gathering_story(report, core_sentence=core), title=title, today=today),
+    )
     return _pdf_response(content, f"gathering-{report.region_name}", period)
