@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "tpbis.ops",
     "tpbis.search",
     "tpbis.help",
+    "tpbis.offline",
     "axes",
 ]
 

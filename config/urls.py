@@ -42,4 +42,5 @@ urlpatterns = [
     path("kualitas-data/", include("tpbis.quality.urls")),
     path("duplikat/", include("tpbis.duplicates.urls")),
     path("admin/", admin.site.urls),
+    path("", include("tpbis.offline.urls")),  # /sw.js, /manifest.webmanifest, /luring/: the installable app
 ]
