@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
@@ -53,9 +53,8 @@ from tpbis.dashboards.services import (
     record_groups,
     record_model,
 )
-from tpbis.kpi.engine import Result
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import current_scores_fresh, kpi_compute, kpi_refresh_stale
+from tpbis.kpi.services import current_scores_fresh, facts_built, kpi_compute, kpi_refresh_stale, kpi_scores_at
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 
@@ -558,8 +557,9 @@ class _Scores:
 def _stored_scores(as_of: dt.date, today: dt.date) -> _Scores | None:
     if as_of == today:
         return _Scores(as_of, current=True)
-    if as_of.year == today.year and as_of == month_last(as_of):
-        # Month-end scores of this year are rewritten with every record change (kpi receivers).
+    if as_of < today and as_of == month_last(as_of):
+        # Month-end scores of every year are kept right by every record change (kpi receivers); a month
+        # end not stored yet (facts not built, a month just closed) counts as unscored below.
         return _Scores(as_of, current=False)
     return None
 
@@ -674,10 +674,20 @@ def _stored_kpi(
     )
 
 
+class _Scored(NamedTuple):
+    score: Decimal | None
+    colour: str
+
+
 def _computed_kpi(target: _Target, end: dt.date, as_of: dt.date, green_limit: int | None) -> _Kpi:
-    """Scores for a date no stored score covers (a past day): computed in a fixed number of queries."""
+    """Scores for a date no stored score covers (a past day): computed in a fixed number of queries, from
+    the month facts once they are built (never a scan of the year's records)."""
     partners = _partner_qs(target, end)
-    results: dict[tuple[int, dt.date], Result] = kpi_compute(libraries=partners, dates=[as_of])
+    results: dict[tuple[int, dt.date], Any]
+    if facts_built():
+        results = {(pk, as_of): _Scored(*value) for pk, value in kpi_scores_at(libraries=partners, date=as_of).items()}
+    else:
+        results = kpi_compute(libraries=partners, dates=[as_of])
     libraries = partners.order_by("name", "pk").values_list("pk", "name", "region_id", "region__name")
     length = target.child_length
     by_child: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -229,3 +229,22 @@ class FactsBuilt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.built_at:%Y-%m-%d %H:%M}"
+
+
+class ScoredYear(models.Model):
+    """A digest of what a library's month-end scores of one year were last computed from (its month
+    facts, kind, the schemes and how many month ends had passed): `kpi_recompute` rescores only the
+    library-years whose digest moved, so a run with nothing changed reads two small tables and writes
+    nothing."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    digest = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("tahun skor IKU")
+        verbose_name_plural = _("tahun skor IKU")
+        constraints = [models.UniqueConstraint(fields=["library", "year"], name="scoredyear_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.year}"

@@ -13,7 +13,15 @@ from django.utils import timezone
 from tpbis.accounts.scope import Scope
 from tpbis.kpi.engine import Result, advice, progress_text, shown_label
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import kpi_compute, kpi_refresh_stale, scheme_for, schemes_load
+from tpbis.kpi.services import (
+    facts_built,
+    kpi_compute,
+    kpi_refresh_stale,
+    kpi_scores_at,
+    month_end,
+    scheme_for,
+    schemes_load,
+)
 from tpbis.libraries.models import Library
 from tpbis.reports.models import InformationService, SimImport, SimScore, Status
 
@@ -167,3 +175,25 @@ def kpi_compare_with_sim(*, sim_import: SimImport) -> list[ComparisonRow]:
             )
         )
     return sorted(rows, key=lambda r: r.name)
+
+
+def scores_on(*, libraries: QuerySet[Library], date: dt.date) -> dict[int, tuple[Decimal | None, str]]:
+    """Score and colour of each library on a past day, read where they are kept: the month-end scores for
+    a month end, else summed from the month facts; from the record tables only before the facts are built.
+    A library no scheme applies to is left out."""
+    ids = set(libraries.order_by().values_list("pk", flat=True))
+    if date < timezone.localdate() and date == month_end(date.year, date.month):
+        stored = {
+            library_id: (score, colour)
+            for library_id, score, colour in MonthScore.objects.filter(
+                library_id__in=libraries.order_by().values("pk"), month_end=date
+            ).values_list("library_id", "score", "colour")
+        }
+        if set(stored) >= ids:
+            return stored
+    if facts_built():
+        return kpi_scores_at(libraries=libraries, date=date)
+    return {
+        library_id: (result.score, result.colour)
+        for (library_id, _date), result in kpi_compute(libraries=libraries, dates=[date]).items()
+    }

@@ -20,7 +20,7 @@ from tpbis.dashboards.selectors import (
     region_dashboard,
 )
 from tpbis.kpi.models import Colour, CurrentScore
-from tpbis.kpi.selectors import Explained, score_explained
+from tpbis.kpi.selectors import Explained, score_explained, scores_on
 from tpbis.kpi.services import kpi_compute
 from tpbis.libraries.models import Library
 from tpbis.libraries.selectors import library_get_for_user
@@ -262,15 +262,15 @@ def _green_libraries(region_code: str | None, as_of: dt.date, end: dt.date) -> l
             RankedLibrary(r.library_id, r.library.name, r.library.region_id, r.library.region.name, r.score, r.colour)
             for r in rows
         ]
-    results = kpi_compute(libraries=partners, dates=[as_of])
-    green_ids = {pk for (pk, _), result in results.items() if result.colour == Colour.GREEN}
+    scores = scores_on(libraries=partners, date=as_of)  # stored month-end scores, or the month facts
+    green_ids = {pk for pk, (_score, colour) in scores.items() if colour == Colour.GREEN}
     green = [
         RankedLibrary(
             library.pk,
             library.name,
             library.region_id,
             library.region.name,
-            results[(library.pk, as_of)].score,
+            scores[library.pk][0],
             Colour.GREEN,
         )
         for library in Library.objects.filter(pk__in=green_ids).select_related("region")

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from conftest import World
 from tpbis.kpi.facts import cells_from_records, cells_stored
-from tpbis.kpi.models import CurrentScore, MonthScore
-from tpbis.kpi.services import kpi_compute, kpi_rebuild, month_end, passed_months
+from tpbis.kpi.models import CurrentScore, MonthScore, Scheme
+from tpbis.kpi.services import _rescore_for_schemes, kpi_compute, kpi_rebuild, kpi_scores_at, month_end, passed_months
 from tpbis.libraries.models import Library
 from tpbis.reports.models import (
     Advocacy,
@@ -170,6 +170,21 @@ def test_incremental_scores_equal_a_full_recompute_after_random_writes(world: Wo
     assert MonthScore.objects.filter(month_end__year__lt=today.year, score__gt=0).exists()
 
 
+def test_any_past_day_scored_from_facts_equals_scoring_the_records(world: World) -> None:
+    rng = random.Random(4)
+    today = timezone.localdate()
+    libraries = [world.lamongan_village, world.lumajang_village, world.belo_laut, world.lamongan_district]
+    kpi_rebuild(from_records=True)
+    for _write in range(40):
+        _random_write(rng, world, libraries, today)
+    partners = Library.objects.filter(pk__in=[library.pk for library in libraries])
+    days = [_day(rng, today) for _ in range(12)] + [month_end(today.year - 1, 12), today]
+    for day in days:
+        expected = kpi_compute(libraries=partners, dates=[day])
+        got = kpi_scores_at(libraries=partners, date=day)
+        assert got == {pk: (result.score, result.colour) for (pk, _d), result in expected.items()}, day
+
+
 def test_a_rebuild_with_nothing_changed_writes_nothing(world: World) -> None:
     rng = random.Random(3)
     today = timezone.localdate()
@@ -180,6 +195,26 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(world: World) -> None:
     stats = kpi_rebuild(from_records=True)
     assert (stats.facts_written, stats.facts_deleted, stats.scores_written, stats.current_written) == (0, 0, 0, 0)
     assert stats.scores_unchanged > 0
+
+
+def test_a_scheme_change_rescores_this_year_at_once_and_past_years_in_a_task(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    rng = random.Random(5)
+    today = timezone.localdate()
+    libraries = [world.lamongan_village, world.lumajang_village]
+    kpi_rebuild(from_records=True)
+    for _write in range(30):
+        _random_write(rng, world, libraries, today)
+    scheme = Scheme.objects.filter(is_active=True).order_by("effective_from").first()
+    assert scheme is not None
+    Scheme.objects.filter(pk=scheme.pk).update(green_above=Decimal(5), yellow_above=Decimal(1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _rescore_for_schemes()
+    assert len(callbacks) == 1  # the past years' task, enqueued once the change is committed
+    kpi_rebuild()  # what the task runs
+    _assert_equal_to_full_recompute(libraries, today)
+    assert kpi_rebuild().scores_written == 0
 
 
 def test_one_entry_costs_a_few_queries_for_the_kpi(world: World) -> None:
