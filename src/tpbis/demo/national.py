@@ -503,23 +503,51 @@ def _secondary_indexes_dropped(db: BaseDatabaseWrapper, models: list[type[Model]
     """Drop the tables' non-unique indexes for a bulk load and build them again after it (same transaction).
 
     Building an index once over the loaded rows costs far less than keeping it in order through millions
-    of random-key inserts: about 40% of the load time on both databases. On PostgreSQL the tables are
-    locked against readers until the transaction commits.
+    of random-key inserts: about 40% of the load time on both databases. On PostgreSQL the unique
+    constraints go too (the client ids are random uuids: at 25 million rows their index no longer fits in
+    the buffers and each insert reads and writes a random page) and come back at the end, checked then;
+    the rebuild sorts with `maintenance_work_mem` raised for this transaction (the trigram index of the
+    titles alone took minutes with the default 64 MB). On PostgreSQL the tables are locked against
+    readers until the transaction commits.
     """
-    definitions = [definition for model in models for definition in _index_definitions(db, model._meta.db_table)]
+    tables = [model._meta.db_table for model in models]
+    definitions = [definition for table in tables for definition in _index_definitions(db, table)]
+    constraints = [c for table in tables for c in _unique_constraints(db, table)]
+    quote = db.ops.quote_name
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
             # Django's foreign keys are checked at commit, one queued event per row and key, and no index
             # can be built while events are queued: check them at the end of each COPY instead.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, _ in definitions:
-            cursor.execute(f"DROP INDEX {db.ops.quote_name(name)}")
+            cursor.execute(f"DROP INDEX {quote(name)}")
+        for table, name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
     yield
     with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
         for _, sql in definitions:
             cursor.execute(sql)
         if db.vendor == "postgresql":
+            cursor.execute("RESET maintenance_work_mem")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's initially deferred keys
+
+
+def _unique_constraints(db: BaseDatabaseWrapper, table: str) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the table's UNIQUE constraints, on PostgreSQL (none on SQLite, whose
+    unique indexes cannot be dropped)."""
+    if db.vendor != "postgresql":
+        return []
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [db.ops.quote_name(table)],
+        )
+        return [(table, name, definition) for name, definition in cursor.fetchall()]
 
 
 def _index_definitions(db: BaseDatabaseWrapper, table: str) -> list[tuple[str, str]]:
