@@ -407,12 +407,11 @@ def _cells(touched: Mapping[int, set[dt.date]], whole: Sequence[int]) -> tuple[d
     stored_cells: dict[LibraryCell, Vector] = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, lib, day, year, month_number, *vector in cursor.fetchall():
-            if day is None:
+        for kind, lib, on, year, month_number, *vector in cursor.fetchall():
+            if on is None:
                 first = dt.date(int(year), int(month_number), 1)
-            else:
-                day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
-                first = day.replace(day=1)
+            else:  # SQLite hands a date over as text
+                first = (on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))).replace(day=1)
             _add(stored_cells if kind else now, (int(lib), first), [int(v or 0) for v in vector])
     return now, stored_cells
 
