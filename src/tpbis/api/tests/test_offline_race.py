@@ -117,9 +117,48 @@ def _two_contents(url: str, world: World, tabs: Tabs) -> list[str]:
     return broken
 
 
+def _request(session: requests.Session, method: str, url: str, body: dict[str, Any] | None) -> Any:
+    def call() -> Outcome:
+        response = session.request(method, url, json=body, timeout=TIMEOUT)
+        return Outcome(won=response.status_code == 200, status=response.status_code, message=response.text[:300])
+
+    return call
+
+
+def _edit_against_verification(url: str, world: World, tabs: Tabs) -> list[str]:
+    """A queued correction and a facilitator's verification at once: either the edit lands first (and is what
+    gets verified) or it is refused as stale with nothing saved; never an edit silently lost or overwriting."""
+    broken: list[str] = []
+    verifier = _browser_session(world.facilitator_3524)
+    for round_ in range(ROUNDS):
+        body = _body(world, str(uuid.uuid4()), round_, f"Koreksi bersamaan {round_}")
+        saved = tabs[0].post(url, json=body, timeout=TIMEOUT).json()
+        edit = {k: v for k, v in body.items() if k not in ("library_id", "client_id", "photos")}
+        edit.update(title=f"Koreksi bersamaan {round_} (diperbaiki)", version=saved["version"])
+        record_url = f"{url}/{saved['id']}"
+        edited, verified = _race(
+            _request(tabs[1], "put", record_url, edit), _request(verifier, "post", f"{record_url}/verify", None)
+        )
+        record = CommunityEngagement.objects.get(pk=saved["id"])
+        context = f"round {round_}: edit={edited}, verify={verified}, title={record.title!r}, status={record.status}"
+        if edited.won and record.title != edit["title"]:
+            broken.append(f"{context}: an acknowledged edit is missing")
+        elif not edited.won and (edited.status != 409 or "stale_version" not in edited.message):
+            broken.append(f"{context}: the edit was refused without stale_version")
+        elif not edited.won and record.title != body["title"]:
+            broken.append(f"{context}: a refused edit was saved")
+        elif not verified.won and not edited.won:
+            broken.append(f"{context}: nobody won")
+    return broken
+
+
 def test_it_keeps_one_record_per_client_id_when_two_tabs_send_at_once(live_server: Any, world: World) -> None:
-    """Both races in one test: the live server's flush after each test would cost a region reload."""
+    """All races in one test: the live server's flush after each test would cost a region reload."""
     tabs = (_browser_session(world.manager), _browser_session(world.manager))
     url = f"{live_server.url}/api/v1/records/pelibatan"
-    failures = [f"{race.__name__}: {line}" for race in (_same_entry, _two_contents) for line in race(url, world, tabs)]
+    failures = [
+        f"{race.__name__}: {line}"
+        for race in (_same_entry, _two_contents, _edit_against_verification)
+        for line in race(url, world, tabs)
+    ]
     assert not failures, "\n".join(failures)
