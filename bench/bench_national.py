@@ -31,6 +31,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -207,19 +208,45 @@ def run_command(label: str, args: list[str], *, echo: bool = False) -> CommandRu
         text=True,
     )
     assert process.stdout is not None
+    watcher = _PeakWatcher(process.pid)
+    watcher.start()
     lines = []
     for line in process.stdout:
         lines.append(line.rstrip())
         if echo:
             print(f"  {label}: {line.rstrip()}", flush=True)
     _, status, usage = os.wait4(process.pid, 0)
+    watcher.stopped.set()
+    watcher.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     run.seconds = time.perf_counter() - started
-    run.peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    # Linux keeps the parent's size at fork in the child's ru_maxrss; the child's own high-water mark
+    # (VmHWM) is exact, read while it runs. ru_maxrss (kilobytes on Linux) where /proc is missing.
+    run.peak_mb = (watcher.peak_kb or usage.ru_maxrss) / 1024
     run.output = " ".join(lines[-4:])
     if process.returncode:
         run.note = f"exit status {process.returncode}"
     return run
+
+
+class _PeakWatcher(threading.Thread):
+    """Reads a process's peak resident size (VmHWM in /proc/PID/status) every 50 ms until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.status = Path(f"/proc/{pid}/status")
+        self.stopped = threading.Event()
+        self.peak_kb = 0
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                for line in self.status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            except (OSError, ValueError, IndexError):
+                pass
+            self.stopped.wait(0.05)
 
 
 def _score_tables() -> list[str]:
