@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
 from tpbis.accounts.scope import Scope
-from tpbis.dashboards.fragments import kept
+from tpbis.dashboards.fragments import fragment_render, kept
+from tpbis.dashboards.rates import deadline_day
 from tpbis.dashboards.selectors import default_region_code
 from tpbis.elis.selectors import core_finished_sentence
 from tpbis.regions.codes import normalize_code
@@ -97,6 +98,15 @@ def gathering_view(request: HttpRequest) -> HttpResponse:
             "form": wanted.form,
             "report": report,
             "headline": headline_text(report.headline),
+            # The figures' parts kept by what they show (see dashboards.fragments): the report itself.
+            "reporting_html": fragment_render(
+                "dashboards/_reporting.html", (report.figures, deadline_day()), lambda: {"figures": report.figures}
+            ),
+            "figures_html": fragment_render(
+                "reportcards/_gathering_figures.html",
+                (report,),
+                lambda: {"report": report, "f": report.figures, "hl": 2, "links": True},
+            ),
             "region_field": RegionPickerWidget().render(
                 "wilayah", report.figures.region.code, attrs={"id": "id_wilayah"}
             ),

@@ -76,3 +76,13 @@ def test_each_language_has_its_own_pdf(world: World) -> None:
     client.cookies["django_language"] = "en"
     english = pdf_text(client.get(f"/rapor/{sembung}/pdf/?{THIS_YEAR}", HTTP_ACCEPT_LANGUAGE="en").content)
     assert english != indonesian
+
+
+def test_the_gathering_page_shows_a_record_sent_at_once(world: World) -> None:
+    client = world.client_for(world.province_35)
+    page = f"/laporan-gathering/?wilayah=35.24&{THIS_YEAR}"
+    engagements = '<div class="stat"><b>{}</b>pelibatan masyarakat</div>'
+    assert engagements.format(0) in client.get(page).content.decode()
+    assert engagements.format(0) in client.get(page).content.decode()  # from the kept part
+    _send(world, "Kelas literasi digital")
+    assert engagements.format(1) in client.get(page).content.decode()
