@@ -39,8 +39,8 @@ from tpbis.reports.models import (
 # the status index, which nearly every record matches.
 UNCOUNTED = [status for status in Status.values if status not in COUNTED_STATUSES]
 
-DATED = {"pelibatan": CommunityEngagement, "advokasi": Advocacy, "publikasi": Publicity}
-MONTHLY = {"peningkatan": InformationService, "pengunjung": Visitors}
+DATED: dict[str, Any] = {"pelibatan": CommunityEngagement, "advokasi": Advocacy, "publikasi": Publicity}
+MONTHLY: dict[str, Any] = {"peningkatan": InformationService, "pengunjung": Visitors}
 
 LibrarySet = QuerySet[Any] | Iterable[int]
 
@@ -151,7 +151,8 @@ def _latest_information(facts: dict[int, dict[dt.date, Facts]], libraries: Libra
 # --- Month facts: what one library reported in one month (kpi.models.MonthFacts) --------------------------
 
 Key = tuple[int, dt.date]  # (library id, first day of the month)
-LATEST_ORDER = tuple(LATEST_FIELDS)  # books, digital_books, computers, bandwidth
+LATEST_ORDER = tuple(LATEST_FIELDS)
+CENT = Decimal("0.01")  # books, digital_books, computers, bandwidth
 
 
 class Cell(NamedTuple):
@@ -188,7 +189,7 @@ def next_month(day: dt.date) -> dt.date:
 def latest_figures(values: Iterable[Any]) -> tuple[Decimal, ...]:
     """The figures as `gather_facts` reads them: whole numbers for counts, cents for bandwidth."""
     books, digital_books, computers, bandwidth = values
-    bandwidth = Decimal(str(bandwidth)).quantize(Decimal("0.01")) if bandwidth is not None else None
+    bandwidth = Decimal(str(bandwidth)).quantize(CENT) if bandwidth is not None else None
     return (
         Decimal(int(books or 0)),
         Decimal(int(digital_books or 0)),
@@ -255,7 +256,7 @@ def cells_from_records(*, libraries: LibrarySet | None = None, years: Iterable[i
     )
     for library_id, y, m, *values in rows:
         found[(library_id, dt.date(y, m, 1))]["latest"] = latest_figures(values)
-    return {key: cell for key, parts in found.items() if not (cell := _cell_of(parts)).empty}
+    return {key: built for key, parts in found.items() if not (built := _cell_of(parts)).empty}
 
 
 def cells_from_rows(months: dict[int, set[dt.date]]) -> dict[Key, Cell]:
@@ -321,13 +322,13 @@ def cells_from_rows(months: dict[int, set[dt.date]]) -> dict[Key, Cell]:
             if record_type == "peningkatan" and (key not in newest or (entered, ident) > newest[key]):
                 newest[key] = (entered, ident)
                 cell["latest"] = latest_figures(values)
-    return {key: cell for key, p in parts.items() if not (cell := _cell_of(p)).empty}
+    return {key: built for key, p in parts.items() if not (built := _cell_of(p)).empty}
 
 
 def cell_from_row(values: Sequence[Any]) -> Cell:
     """A cell from a stored row's CELL_FIELDS then LATEST_ORDER values."""
     flags, latest = values[: len(CELL_FIELDS)], values[len(CELL_FIELDS) :]
-    return Cell(*flags, latest=latest_figures(latest) if flags[3] and latest[0] is not None else None)  # type: ignore[arg-type]
+    return Cell._make([*flags, latest_figures(latest) if flags[3] and latest[0] is not None else None])
 
 
 def digest_row(month: int, cell: Cell) -> tuple[Any, ...]:

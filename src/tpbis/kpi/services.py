@@ -728,15 +728,15 @@ def kpi_scores_at(
     this_month = month_first(date)
     whole_month = date == month_end(date.year, date.month)
     cells = MonthFacts.objects.filter(library_id__in=ids, month__gte=dt.date(date.year, 1, 1), month__lte=this_month)
-    dated = {} if whole_month else {"filter": Q(month__lt=this_month)}
+    dated = None if whole_month else Q(month__lt=this_month)
     sums = {
         row[0]: row[1:]
         for row in cells.order_by()
         .values("library_id")
         .annotate(
-            e=Sum("engagement", **dated),
-            a=Sum("advocacy", **dated),
-            p=Sum("publicity", **dated),
+            e=Sum("engagement", filter=dated),
+            a=Sum("advocacy", filter=dated),
+            p=Sum("publicity", filter=dated),
             i=Count("pk", filter=Q(information=True)),
             v=Count("pk", filter=Q(visitors=True)),
             da=Count("pk", filter=Q(dated_any=True, **({"month__lt": this_month} if not whole_month else {}))),
@@ -769,8 +769,9 @@ def kpi_scores_at(
     scorer = MonthScorer()
     nothing = (0, 0, 0, 0, 0, 0, 0)
     scores: dict[int, tuple[Decimal | None, str]] = {}
+    scheme_of = {kind: scheme_for(schemes, date=date, kind=kind) for kind in set(kinds.values())}
     for library_id, kind in kinds.items():
-        scheme = scheme_for(schemes, date=date, kind=kind)
+        scheme = scheme_of[kind]
         if scheme is None:
             continue
         e, a, p, i, v, da, ma = sums.get(library_id, nothing)
