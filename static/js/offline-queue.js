@@ -138,7 +138,9 @@
       return true;
     }
     entry.sendingUntil = 0;
-    const later = response.status === 401 || response.status === 403 || response.status === 429 || response.status >= 500;
+    // A refusal of this entry (403 withdrawn/forbidden included) vs. a reason to wait (session, CSRF, load).
+    const refusedHere = response.status === 403 && (answer.code === "withdrawn" || answer.code === "forbidden");
+    const later = !refusedHere && (response.status === 401 || response.status === 403 || response.status === 429 || response.status >= 500);
     if (!later) {
       // Refused (409, 422, 404...): back in the list with the server's words, beside the fields when opened.
       entry.status = answer.code === "stale_version" ? "conflict" : "refused";

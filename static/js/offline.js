@@ -176,6 +176,19 @@
     }
   }
 
+  // The form's own words for its fields, kept with the entry for the conflict screen (shown on any page).
+  function labelsOf(fields) {
+    const labels = {};
+    Object.keys(fields).forEach((name) => {
+      const input = form.elements[name];
+      const node = input && input.length && !input.tagName ? input[0] : input;
+      const box = node && node.closest ? node.closest(".field") : null;
+      const label = box ? box.querySelector("label, legend") : null;
+      labels[name] = label && label.firstChild ? label.firstChild.textContent.trim() : name;
+    });
+    return labels;
+  }
+
   function titleOf(fields) {
     if (fields.title) {
       return fields.title;
@@ -225,6 +238,7 @@
       url: location.pathname + location.search,
       fields: fields,
       title: titleOf(fields),
+      labels: labelsOf(fields),
       photos: chosen.length ? await Promise.all(chosen.map(shrink)) : (previous && previous.photos) || [],
       submit: !(event.submitter && event.submitter.name === "draft"),
       confirmDuplicate: Boolean(fields.confirm_duplicate),
@@ -267,6 +281,12 @@
     if (input && entry.photos && entry.photos.length) {
       input.closest(".field").appendChild(el("p", { class: "help offline-photos", text: t.photosQueued.replace("{n}", entry.photos.length) }));
     }
+    if (entry.code === "duplicate_suspected" && !form.elements.confirm_duplicate) {
+      // The web form shows this box only after the server's question; the queue got the question instead.
+      const box = el("input", { type: "checkbox", name: "confirm_duplicate", class: "check", id: "offline-confirm" });
+      const label = el("label", { class: "inline", for: "offline-confirm" }, [box, document.createTextNode(" " + t.confirmDuplicate)]);
+      form.querySelector("button[type=submit]").before(el("div", { class: "field offline-editing" }, [label]));
+    }
     form.prepend(el("p", { class: "msg msg-warning offline-editing", text: t.editingQueued }));
     form.scrollIntoView();
   }
@@ -302,7 +322,7 @@
     const rows = names.map((name) => {
       const differs = shown(entry.current[name]) !== shown(entry.fields[name]);
       return el("tr", differs ? { class: "offline-differs" } : {}, [
-        el("th", { scope: "row", text: name }),
+        el("th", { scope: "row", text: (entry.labels && entry.labels[name]) || name }),
         el("td", { text: shown(entry.current[name]) }),
         el("td", { text: shown(entry.fields[name]) }),
       ]);

@@ -51,6 +51,7 @@ def _strings() -> dict[str, str]:
             "Tetap keluar?"
         ),
         "untitled": _("(tanpa judul)"),
+        "confirmDuplicate": _("Ya, ini kegiatan yang berbeda. Tetap simpan."),
     }
 
 

@@ -237,8 +237,8 @@ def a_stale_correction_shows_both_versions(base: str, world: World, context: Bro
     conflict = page.locator(".offline-conflict")
     expect(conflict).to_contain_text("Versi di server", timeout=30_000)
     expect(conflict).to_contain_text("Versi Anda")
-    expect(conflict.locator("tr", has_text="female")).to_contain_text("55")
-    expect(conflict.locator("tr", has_text="male").first).to_contain_text("44")
+    expect(conflict.locator("tr", has_text="perempuan")).to_contain_text("55")
+    expect(conflict.locator("tr", has_text="laki-laki")).to_contain_text("44")
     record.refresh_from_db()
     assert record.male == 40, "the server's version was overwritten without asking"
     screenshot(page, "luring-bentrok-360.png")
