@@ -251,6 +251,18 @@ def test_an_unknown_month_recomputes_the_whole_library(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_summary_already_out_of_step_is_rebuilt_for_its_area(world: World) -> None:
+    library = world.lamongan_village
+    record, _ = record_create(
+        model=Advocacy, user=world.manager, library=library, data=Writer(world, random.Random(1)).data(Advocacy)
+    )
+    month = record.date.replace(day=1)
+    DistrictMonth.objects.filter(area_id="35.24.01", month=month).delete()  # lost by hand
+    record_withdraw(record=record, user=world.manager)
+    assert_equal_to_rebuild()
+
+
+@pytest.mark.django_db
 def test_one_entry_touches_the_summaries_in_a_few_queries(world: World) -> None:
     writer = Writer(world, random.Random(5))
     for _ in range(10):
