@@ -102,12 +102,12 @@ def offline_head(context: Any) -> SafeString:
     request = context.get("request")
     user = getattr(request, "user", None)
     # The offline page is one page for everyone (it is cached): it names nobody.
-    signed_in = bool(user and user.is_authenticated) and not context.get("plain")
+    signed_in = user is not None and user.is_authenticated and not context.get("plain")
     config = {
         "sw": reverse("offline:service_worker"),
         "offlineUrl": reverse("offline:page"),
         "logoutUrl": reverse("accounts:logout"),
-        "user": user.pk if signed_in else None,
+        "user": user.pk if user is not None and signed_in else None,
         "keep": _kept_pages(context) if signed_in else [],
         "form": _form(context) if signed_in else None,
         "t": _strings(),
