@@ -19,9 +19,9 @@ from tpbis.dashboards.selectors import (
     most_active_libraries,
     region_dashboard,
 )
-from tpbis.kpi.models import Colour, CurrentScore
+from tpbis.kpi.models import Colour, CurrentScore, MonthScore
 from tpbis.kpi.selectors import Explained, score_explained, scores_on
-from tpbis.kpi.services import kpi_compute
+from tpbis.kpi.services import kpi_compute, month_end
 from tpbis.libraries.models import Library
 from tpbis.libraries.selectors import library_get_for_user
 from tpbis.regions.models import Region
@@ -121,14 +121,22 @@ def report_card_for_user(*, scope: Scope, library_id: int, period: Period) -> Re
 
 
 def _trend(library: Library, period: Period) -> list[TrendPoint]:
-    dates = trend_dates(period, timezone.localdate())
-    results = kpi_compute(libraries=Library.objects.filter(pk=library.pk), dates=dates)
-    points = []
-    for date in dates:
-        result = results.get((library.pk, date))
-        if result is not None:
-            points.append(TrendPoint(date=date, score=result.score, colour=result.colour))
-    return points
+    """The score at each month end of the period and on its last day: the month ends that have passed read
+    from the kept month-end scores (one query, as `scores_on` reads them), the others computed."""
+    today = timezone.localdate()
+    dates = trend_dates(period, today)
+    passed = [d for d in dates if d < today and d == month_end(d.year, d.month)]
+    scores: dict[dt.date, tuple[Any, str]] = {
+        date: (score, colour)
+        for date, score, colour in MonthScore.objects.filter(library=library, month_end__in=passed).values_list(
+            "month_end", "score", "colour"
+        )
+    }
+    missing = [d for d in dates if d not in scores]
+    if missing:
+        results = kpi_compute(libraries=Library.objects.filter(pk=library.pk), dates=missing)
+        scores.update({date: (r.score, r.colour) for (_pk, date), r in results.items()})
+    return [TrendPoint(date=d, score=scores[d][0], colour=scores[d][1]) for d in dates if d in scores]
 
 
 def _visitors(scope: Scope, filters: RecordFilters) -> list[VisitorMonth]:

@@ -3,6 +3,7 @@ library's PDF never comes back for another, and each language has its own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -86,3 +87,31 @@ def test_the_gathering_page_shows_a_record_sent_at_once(world: World) -> None:
     assert engagements.format(0) in client.get(page).content.decode()  # from the kept part
     _send(world, "Kelas literasi digital")
     assert engagements.format(1) in client.get(page).content.decode()
+
+
+def test_a_back_dated_record_moves_the_rapor_trend_at_once(world: World) -> None:
+    last_month_end = TODAY.replace(day=1) - dt.timedelta(days=1)
+    sembung = world.lamongan_village
+    page = f"/rapor/{sembung.pk}/?mulai={last_month_end.year}-01-01&sampai={TODAY:%Y-%m-%d}"
+    client = world.client_for(world.province_35)
+
+    def score_then() -> object:
+        trend = client.get(page).context["card"].trend
+        return next(p.score for p in trend if p.date == last_month_end)
+
+    before = score_then()
+    record, _ = record_create(
+        model=CommunityEngagement,
+        user=world.manager,
+        library=sembung,
+        data={
+            "date": last_month_end,
+            "title": "Kelas mundur",
+            "activity_field": "Inklusi Digital",
+            "activity_kind": "Pelatihan",
+            "audience": "Umum",
+            "participants": 5,
+        },
+    )
+    record_verify(record=record, user=world.facilitator_3524)
+    assert score_then() != before
