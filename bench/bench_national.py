@@ -602,9 +602,13 @@ def national_report(
     with _rolled_back():
         if score:
             report.commands.append(_score_in_transaction())
-        pages_measure(report, places, repeat=repeat, only=only)
-        if entries:
+        if entries:  # first, so a run stopped halfway through the pages has it
             report.entry = entry_measure(places, entries=entries)
+            entry = report.entry
+            print(
+                f"record entry: {_num(entry.server_ms, 1)} ms, {_int(entry.queries)} queries; {entry.note}", flush=True
+            )
+        pages_measure(report, places, repeat=repeat, only=only)
     report.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report.seconds = time.perf_counter() - started
     return report
