@@ -43,10 +43,24 @@ def report_card_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     card = report_card_for_user(scope=_scope(request), library_id=pk, period=form.period())
     bars = trend_bars(card.trend)
+    # The trend, records, activities and visitors kept rendered by what they show (the card whole, see
+    # dashboards.fragments); the score and the Elis lines above them stay live.
+    body_html = fragment_render(
+        "reportcards/_card_body.html",
+        (card,),
+        lambda: {"card": card, "bars": bars, "chart_width": chart_width(bars)},
+    )
     return render(
         request,
         "reportcards/report_card.html",
-        {"form": form, "card": card, "bars": bars, "chart_width": chart_width(bars), "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "card": card,
+            "bars": bars,
+            "chart_width": chart_width(bars),
+            "body_html": body_html,
+            "query": request.GET.urlencode(),
+        },
     )
 
 

@@ -115,3 +115,14 @@ def test_a_back_dated_record_moves_the_rapor_trend_at_once(world: World) -> None
     )
     record_verify(record=record, user=world.facilitator_3524)
     assert score_then() != before
+
+
+def test_the_rapor_page_lists_a_record_sent_at_once_and_never_another_librarys(world: World) -> None:
+    client = world.client_for(world.province_35)
+    sembung = f"/rapor/{world.lamongan_village.pk}/?{THIS_YEAR}"
+    assert "Kelas literasi digital" not in client.get(sembung).content.decode()
+    assert "Kelas literasi digital" not in client.get(sembung).content.decode()  # from the kept part
+    _send(world, "Kelas literasi digital")
+    assert "Kelas literasi digital" in client.get(sembung).content.decode()
+    district = client.get(f"/rapor/{world.lamongan_district.pk}/?{THIS_YEAR}").content.decode()
+    assert "Kelas literasi digital" not in district
