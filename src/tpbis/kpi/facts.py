@@ -406,6 +406,30 @@ def cells_of_rows(year: int, rows: Iterable[tuple[Any, ...]]) -> dict[dt.date, C
     return cells
 
 
+def upsert(
+    table: str, columns: list[str], conflict: list[str], rows: list[tuple[Any, ...]], only_changed: bool = False
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE of plain tuples in batches: no model instances, no per-field
+    preparation (the KPI tables hold numbers, dates and short text only). With `only_changed`, a row
+    already equal is left alone, so that PostgreSQL leaves no dead row behind."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    updated = [c for c in columns if c not in conflict]
+    sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in updated)
+    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {{values}} "  # noqa: S608
+    sql += f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET {sets}"
+    if only_changed:
+        same = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        sql += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    batch = max(1, 20000 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(sql.format(values=", ".join([row_sql] * len(chunk))), [v for row in chunk for v in row])
+
+
 def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], keys: Iterable[Key]) -> tuple[int, int]:
     """Make the stored facts of `keys` equal `new`: upsert the cells that differ, delete those now empty.
     Returns (rows written, rows deleted); unchanged cells are not touched."""
@@ -423,22 +447,13 @@ def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], ke
         if old is not None and old[1] == cell:
             continue
         latest = cell.latest or (None, None, None, None)
-        changed.append(
-            MonthFacts(
-                library_id=key[0],
-                month=key[1],
-                **{name: getattr(cell, name) for name in CELL_FIELDS},
-                **dict(zip(LATEST_ORDER, latest, strict=True)),
-            )
-        )
-    if changed:
-        MonthFacts.objects.bulk_create(
-            changed,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["library", "month"],
-            update_fields=[*CELL_FIELDS, *LATEST_ORDER],
-        )
+        changed.append((key[0], key[1], *(getattr(cell, name) for name in CELL_FIELDS), *latest))
+    upsert(
+        MonthFacts._meta.db_table,
+        ["library_id", "month", *CELL_FIELDS, *LATEST_ORDER],
+        ["library_id", "month"],
+        changed,
+    )
     for start in range(0, len(gone), 5000):
         MonthFacts.objects.filter(pk__in=gone[start : start + 5000]).delete()
     return len(changed), len(gone)

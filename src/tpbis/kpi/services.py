@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Count,
     DateField,
@@ -50,6 +50,7 @@ from tpbis.kpi.facts import (
     gather_facts,
     latest_figures,
     month_first,
+    upsert,
     year_rows_stored,
 )
 from tpbis.kpi.models import (
@@ -553,13 +554,8 @@ def kpi_rebuild(
     stats.scores_written = written
     stats.scores_unchanged += unchanged
     stats.current_written = _store_current_scores(current, today)
-    ScoredYear.objects.bulk_create(
-        [ScoredYear(library_id=lib, year=year, digest=digest) for (lib, year), digest in moved.items()],
-        batch_size=5000,
-        update_conflicts=True,
-        unique_fields=["library", "year"],
-        update_fields=["digest"],
-    )
+    upsert(ScoredYear._meta.db_table, ["library_id", "year", "digest"], ["library_id", "year"],
+           [(lib, year, digest) for (lib, year), digest in moved.items()])  # fmt: skip
     stats.colours = Counter(
         dict(
             CurrentScore.objects.filter(where)
@@ -588,39 +584,17 @@ def _month_scores_sync(
         seen[(library_id, date)] = (score_value, colour)
     for key, value in computed.items():
         if seen.get(key) != value:
-            changed.append(MonthScore(library_id=key[0], month_end=key[1], score=value[0], colour=value[1]))
-    MonthScore.objects.bulk_create(
-        changed,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["library", "month_end"],
-        update_fields=["score", "colour"],
-    )
+            changed.append((*key, *value))
+    upsert(MonthScore._meta.db_table, ["library_id", "month_end", "score", "colour"], ["library_id", "month_end"],
+           changed)  # fmt: skip
     return len(changed), len(computed) - len(changed)
 
 
 def _month_scores_upsert(rows: list[tuple[int, dt.date, Decimal | None, str]]) -> None:
     """Insert or correct a few month scores in one statement; a row whose score and colour are already
     right is left alone (no dead row on PostgreSQL)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(MonthScore._meta.db_table)
-    distinct = (
-        "{t}.score IS DISTINCT FROM excluded.score OR {t}.colour <> excluded.colour"
-        if connection.vendor == "postgresql"
-        else "{t}.score IS NOT excluded.score OR {t}.colour <> excluded.colour"
-    ).format(t=table)
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
-    params: list[Any] = []
-    for library_id, date, score_value, colour in rows:
-        params += [library_id, date, score_value, colour]
-    sql = (
-        f"INSERT INTO {table} (library_id, month_end, score, colour) VALUES {values} "  # noqa: S608 (placeholders)
-        "ON CONFLICT (library_id, month_end) DO UPDATE SET score = excluded.score, colour = excluded.colour "
-        f"WHERE {distinct}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    upsert(MonthScore._meta.db_table, ["library_id", "month_end", "score", "colour"], ["library_id", "month_end"],
+           rows, only_changed=True)  # fmt: skip
 
 
 def kpi_apply(*, library_ids: set[int], months: dict[int, set[dt.date]] | None, today: dt.date | None = None) -> None:
