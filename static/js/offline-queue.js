@@ -84,6 +84,7 @@
       return null;
     }
     entry.sendingUntil = Date.now() + SENDING_MS;
+    entry.problem = 0;
     await request(objects.put(entry));
     return entry;
   }

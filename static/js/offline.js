@@ -51,13 +51,14 @@
     if (!user || !config.keep.length || !navigator.onLine) {
       return;
     }
-    // Keep the entry forms once a day per person (a form opened online refreshes its own copy anyway).
-    const key = "tpbis-kept-" + user;
-    if (Date.now() - Number(localStorage.getItem(key) || 0) < 24 * 3600 * 1000) {
-      return;
+    // Ask for the pages this phone does not keep yet (after installing, after a logout emptied the cache);
+    // a kept form opened online refreshes its own copy.
+    const cache = await caches.open("tpbis-pages");
+    const urls = config.keep.map((page) => page[0]);
+    const missing = (await Promise.all(urls.map(async (url) => ((await cache.match(url)) ? null : url)))).filter(Boolean);
+    if (missing.length) {
+      ready.active.postMessage({ type: "keep-pages", urls: missing });
     }
-    ready.active.postMessage({ type: "keep-pages", urls: config.keep.map((p) => p[0]) });
-    localStorage.setItem(key, String(Date.now()));
   }
 
   async function askForSync() {
@@ -110,6 +111,7 @@
     if (!files.length || input.dataset.shrunk === "1") {
       return;
     }
+    input.dataset.small = "";
     shrinking = Promise.all(files.map(shrink)).then((small) => {
       const transfer = new DataTransfer();
       small.forEach((file) => transfer.items.add(file));
@@ -117,6 +119,7 @@
       input.files = transfer.files;
       input.dispatchEvent(new Event("change", { bubbles: true }));
       input.dataset.shrunk = "";
+      input.dataset.small = "1"; // what the input holds now needs no second shrinking
       shrinking = null;
     });
   }
@@ -239,7 +242,9 @@
       fields: fields,
       title: titleOf(fields),
       labels: labelsOf(fields),
-      photos: chosen.length ? await Promise.all(chosen.map(shrink)) : (previous && previous.photos) || [],
+      photos: chosen.length
+        ? input.dataset.small === "1" ? chosen : await Promise.all(chosen.map(shrink))
+        : (previous && previous.photos) || [],
       submit: !(event.submitter && event.submitter.name === "draft"),
       confirmDuplicate: Boolean(fields.confirm_duplicate),
       status: "waiting",
