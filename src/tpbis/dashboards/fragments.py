@@ -1,4 +1,5 @@
-"""Rendered parts of the dashboard pages (figures, province map, child-region table), kept by what they show.
+"""Rendered parts of pages (the dashboard's figures, province map and child-region table; the gathering
+report's and the rapor's figures; the rapor and gathering PDFs), kept by what they show.
 
 A part's key is a digest of everything its template reads — the figures or rows themselves, the query strings
 its links carry, the language — not a version that writes bump. A write that changes any figure changes the
