@@ -423,11 +423,11 @@ def upsert(
         same = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         sql += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    batch = max(1, 20000 // len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            cursor.execute(sql.format(values=", ".join([row_sql] * len(chunk))), [v for row in chunk for v in row])
+        if len(rows) <= 50:  # a write's few rows: one statement
+            cursor.execute(sql.format(values=", ".join([row_sql] * len(rows))), [v for row in rows for v in row])
+        else:  # many: one statement parsed once, its rows sent in a pipeline (psycopg) or a loop (sqlite3)
+            cursor.executemany(sql.format(values=row_sql), rows)
 
 
 def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], keys: Iterable[Key]) -> tuple[int, int]:

@@ -521,6 +521,7 @@ def kpi_rebuild(
     for library_id, year in [*year_rows, *digests]:
         if library_id in first and year < first[library_id]:
             first[library_id] = year
+    stored_digests = digests
     if from_records:
         digests = {}  # recounted from the records: every year is rescored and compared
     stats.libraries = len(kinds)
@@ -555,7 +556,8 @@ def kpi_rebuild(
     stats.scores_unchanged += unchanged
     stats.current_written = _store_current_scores(current, today)
     upsert(ScoredYear._meta.db_table, ["library_id", "year", "digest"], ["library_id", "year"],
-           [(lib, year, digest) for (lib, year), digest in moved.items()])  # fmt: skip
+           [(lib, year, digest) for (lib, year), digest in moved.items()
+            if stored_digests.get((lib, year)) != digest])  # fmt: skip
     stats.colours = Counter(
         dict(
             CurrentScore.objects.filter(where)
