@@ -83,7 +83,8 @@ test: lint typecheck pytest
 
 # SQLite always; PostgreSQL too when a server answers on 127.0.0.1:5432 (a scratch database). Each run
 # generates the 10,000-library, 5-year national set and reports every page for five periods against its
-# SQL floor, record entry and kpi_recompute (bench/bench_national.py: 5–10 minutes of it per database on the shared 2-core machine).
+# SQL floor, record entry and kpi_recompute (bench/bench_national.py: an estimated 5-10 minutes of the
+# run per database on the shared 2-core machine).
 bench: install
 	$(PY) bench/run.py
 	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
@@ -94,9 +95,10 @@ bench: install
 	fi
 
 # The whole country on PostgreSQL (NATIONAL_DATABASE_URL, created if missing): migrate, and only when it
-# has no national set yet load_regions and generate_national (83,762 libraries, 3 years: about 25 million
-# records, about 30–40 minutes here), then kpi_recompute first and unchanged and every page for five periods; each
-# command's time and peak RSS. The report is printed and written to var/bench-national.md.
+# has no national set yet load_regions and generate_national (83,762 libraries, 3 years: 25.6 million
+# records in 53 min, peak RSS 382 MB, on the shared machine under load), then kpi_recompute first and
+# unchanged and every page for five periods; each command's time and peak RSS. The report is printed
+# and written to var/bench-national.md.
 NATIONAL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tpbis_national
 NATIONAL_LIBRARIES ?= 83762
 NATIONAL_YEARS ?= 3
