@@ -231,3 +231,37 @@ def test_one_entry_costs_a_few_queries_for_the_kpi(world: World) -> None:
         rescore_libraries(sender=None, library_ids={library.pk}, months={library.pk: {today.replace(day=1)}})
     assert CurrentScore.objects.get(library=library).colour == "merah"
     assert len(queries) <= 8, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_a_past_period_dashboard_reads_stored_scores_and_never_scans_the_records(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tpbis.accounts.scope import scope_for_user
+    from tpbis.dashboards import selectors as dashboards
+
+    rng = random.Random(6)
+    today = timezone.localdate()
+    libraries = [world.lamongan_village, world.lumajang_village, world.belo_laut, world.lamongan_district]
+    kpi_rebuild(from_records=True)
+    for _write in range(40):
+        _random_write(rng, world, libraries, today)
+    partners = Library.objects.filter(pk__in=[library.pk for library in libraries])
+    expected = {}
+    last_year_end, mid_month = month_end(today.year - 1, 12), dt.date(today.year - 1, 6, 15)
+    for day in (last_year_end, mid_month):
+        results = kpi_compute(libraries=partners, dates=[day])
+        expected[day] = sorted(result.colour for result in results.values())
+
+    def scan(**_kwargs: Any) -> None:
+        raise AssertionError("a past period's KPI was scored from the record tables")
+
+    monkeypatch.setattr(dashboards, "kpi_compute", scan)
+    scope = scope_for_user(world.national)
+    for day in (last_year_end, mid_month):
+        figures = dashboards.region_figures(scope=scope, region_code=None, start=dt.date(day.year, 1, 1), end=day)
+        assert figures.kpi_as_of == day
+        shown = figures.colours
+        counted = sorted(
+            colour for colour in ("hijau", "kuning", "merah", "belum_dinilai") for _ in range(shown.count(colour))
+        )
+        assert counted == expected[day], day
