@@ -17,6 +17,8 @@ from tpbis.core.templatetags.core_tags import num
 # A count shown beside a menu entry ("Verifikasi (12)"), keyed by the entry's URL name. Apps above accounts
 # register one from their AppConfig.ready(), so the menu never imports them.
 _NAV_COUNTS: dict[str, Callable[[HttpRequest], int]] = {}
+# A count may stop at this many: the menu then reads "Verifikasi (999+)", and counting stays cheap.
+NAV_COUNT_CAP = 1000
 
 
 def nav_count_register(url_name: str, count: Callable[[HttpRequest], int]) -> None:
@@ -28,7 +30,11 @@ def _with_count(request: HttpRequest, url_name: str, label: str) -> str:
     if count is None:
         return label
     # Lazy: the COUNT runs only when a page prints the menu, not for every htmx fragment.
-    return lazy(lambda: f"{label} ({num(count(request))})", str)()
+    return lazy(lambda: f"{label} ({_count_text(count(request))})", str)()
+
+
+def _count_text(count: int) -> str:
+    return f"{num(NAV_COUNT_CAP - 1)}+" if count >= NAV_COUNT_CAP else num(count)
 
 
 # Where a menu entry is grouped, by URL name, so twenty entries stay readable; unlisted entries are work.

@@ -10,7 +10,7 @@ class WorklistsConfig(AppConfig):
     verbose_name = gettext_lazy("Daftar kerja")
 
     def ready(self) -> None:
-        from tpbis.accounts.context_processors import nav_count_register
+        from tpbis.accounts.context_processors import NAV_COUNT_CAP, nav_count_register
         from tpbis.worklists.selectors import verification_waiting_count
 
         # The menu lives in accounts, below the records; it learns of the waiting count through this hook.
@@ -19,5 +19,6 @@ class WorklistsConfig(AppConfig):
             lambda request: verification_waiting_count(
                 scope=request.scope,  # type: ignore[attr-defined]
                 user_id=int(request.user.pk or 0),
+                limit=NAV_COUNT_CAP,
             ),
         )

@@ -32,10 +32,15 @@ def queue_models() -> dict[str, type[Any]]:
     return {**record_models(), Replication.RECORD_TYPE: Replication}
 
 
-def verification_waiting_count(*, scope: Scope, user_id: int) -> int:
-    """Records waiting for this user's verification across every type, in one COUNT query."""
+def verification_waiting_count(*, scope: Scope, user_id: int, limit: int | None = None) -> int:
+    """Records waiting for this user's verification across every type, in one COUNT query.
+
+    With `limit` the count stops there (the menu's badge says "999+"): a national officer's 120,000 waiting
+    records then cost a few milliseconds on every page instead of counting them all.
+    """
     parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
-    return records_union(parts, when="created_at").count()
+    union = records_union(parts, when="created_at")
+    return union[:limit].count() if limit is not None else union.count()
 
 
 @dataclass(frozen=True)

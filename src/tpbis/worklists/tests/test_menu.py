@@ -75,7 +75,19 @@ def test_it_costs_one_query(world: World, waiting: None) -> None:
     assert len(queries) == 1
 
 
-def test_it_formats_large_counts_the_indonesian_way(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_counts_read_999_plus(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(context_processors._NAV_COUNTS, "reports:queue", lambda request: 1234)
     html = world.client_for(world.facilitator_3524).get("/laporan/").content.decode()
-    assert "Verifikasi (1.234)" in menu(html)
+    # The badge stops counting at a thousand: a national officer's 120,000 waiting records read "999+".
+    assert "Verifikasi (999+)" in menu(html)
+    monkeypatch.setitem(context_processors._NAV_COUNTS, "reports:queue", lambda request: 999)
+    html = world.client_for(world.facilitator_3524).get("/laporan/").content.decode()
+    assert "Verifikasi (999)" in menu(html)
+
+
+def test_the_menu_count_stops_at_its_limit(world: World, waiting: None) -> None:
+    scope = scope_for_user(world.national)
+    with CaptureQueriesContext(connection) as queries:
+        assert verification_waiting_count(scope=scope, user_id=world.national.pk, limit=3) == 3
+        assert verification_waiting_count(scope=scope, user_id=world.national.pk, limit=1000) == 4
+    assert len(queries) == 2
