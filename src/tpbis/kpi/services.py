@@ -548,6 +548,18 @@ def kpi_rebuild(
                 if key not in memo:
                     memo[key] = score(facts=facts, scheme=scheme, as_of=today)
                 current[library_id] = memo[key]
+    if not whole:
+        # Asked for these libraries (a stale current score, a region): their current score in any case,
+        # so that its date moves forward even when nothing it is computed from moved.
+        for library_id, kind in kinds.items():
+            scheme = scoring.scheme(kind, today)
+            if library_id in current or scheme is None or scheme.id is None:
+                continue
+            facts = _current_facts(cells_of_rows(today.year, year_rows.get((library_id, today.year), no_rows)), today)
+            key = (scheme.id, facts_key(facts))
+            if key not in memo:
+                memo[key] = score(facts=facts, scheme=scheme, as_of=today)
+            current[library_id] = memo[key]
     stats.years_rescored = len(moved)
     moved_libraries = sorted({library_id for library_id, _year in moved})
     scope = ids if whole or len(moved_libraries) > 5000 else moved_libraries

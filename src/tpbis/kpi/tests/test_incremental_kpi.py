@@ -265,3 +265,19 @@ def test_a_past_period_dashboard_reads_stored_scores_and_never_scans_the_records
             colour for colour in ("hijau", "kuning", "merah", "belum_dinilai") for _ in range(shown.count(colour))
         )
         assert counted == expected[day], day
+
+
+def test_a_current_score_from_an_earlier_month_is_brought_forward(world: World) -> None:
+    from tpbis.kpi.services import kpi_refresh_stale
+
+    rng = random.Random(7)
+    today = timezone.localdate()
+    libraries = [world.lamongan_village, world.belo_laut]
+    kpi_rebuild(from_records=True)
+    for _write in range(20):
+        _random_write(rng, world, libraries, today)
+    kpi_rebuild()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    CurrentScore.objects.filter(library__in=libraries).update(as_of=last_month)
+    kpi_refresh_stale(libraries=Library.objects.filter(pk__in=[library.pk for library in libraries]), today=today)
+    _assert_equal_to_full_recompute(libraries, today)
