@@ -177,5 +177,46 @@
     return sendEach();
   }
 
-  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll };
+  const NOT_FIELDS = ["csrfmiddlewaretoken", "client_id", "perpustakaan", "seen", "draft", "photos", "staged_photos", "unstage"];
+
+  // A web form's post that never reached the server (the signal dropped mid-send), as a queue entry.
+  // The form's own client id is kept: if the server did save it after all, the resend gets that record.
+  async function entryFromPost(data, url) {
+    const match = url.pathname.match(/^\/laporan\/([a-z]+)\/(?:baru|(\d+)\/ubah)\/$/);
+    const type = match[1];
+    const multi = (await meta("multi:" + type)) || [];
+    const fields = {};
+    for (const name of new Set(data.keys())) {
+      const values = data.getAll(name).filter((v) => typeof v === "string");
+      if (NOT_FIELDS.includes(name)) {
+        continue;
+      } else if (multi.includes(name)) {
+        fields[name] = values;
+      } else if (values[0] !== "") {
+        fields[name] = values[0] === "on" ? true : values[0];
+      }
+    }
+    const photos = data.getAll("photos").filter((f) => typeof f !== "string" && f.size > 0);
+    return {
+      id: data.get("client_id") || crypto.randomUUID(),
+      user: await meta("user"),
+      type: type,
+      label: type,
+      library: Number(data.get("perpustakaan")) || null,
+      recordId: match[2] ? Number(match[2]) : null,
+      version: data.get("seen") || null, // the edit page's `seen` is the API's version
+      url: url.pathname + url.search,
+      fields: fields,
+      title: fields.title || (fields.month && fields.year ? fields.month + "/" + fields.year : "—"),
+      photos: photos,
+      submit: data.get("draft") !== "1",
+      confirmDuplicate: Boolean(fields.confirm_duplicate),
+      status: "waiting",
+      errors: {},
+      sendingUntil: 0,
+      createdAt: Date.now(),
+    };
+  }
+
+  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll, entryFromPost };
 })(self);

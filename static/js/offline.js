@@ -430,6 +430,11 @@
       user = await queue.meta("user"); // the offline page names nobody: the phone remembers its person
     }
     if (form) {
+      await queue.meta("multi:" + config.form.type, config.form.multi); // for a post the worker has to queue
+      if (location.hash === "#antrean-tersimpan") {
+        history.replaceState(null, "", location.pathname + location.search);
+        flash(config.form.record ? t.queuedEdit : t.queued);
+      }
       form.addEventListener("submit", queueSubmit);
       form.addEventListener("change", (event) => {
         if (event.target.name === "photos" && event.target.type === "file") {

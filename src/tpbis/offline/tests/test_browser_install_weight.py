@@ -8,19 +8,17 @@ network (compressed bodies plus headers), the service worker's own requests incl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, Request
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import PASSWORD, World
 from tpbis.core.tests.browser import BROWSER_MARKS, phone_context
 from tpbis.core.tests.production_server import collected_static_root, production_server_fixture  # noqa: F401
-from tpbis.offline.tests.test_browser_offline import installed
+from tpbis.offline.tests.test_browser_offline import installed, worker_traffic  # noqa: F401
 
 pytestmark = BROWSER_MARKS
 
@@ -29,13 +27,6 @@ server = production_server_fixture(port=0)
 KB = 1000
 INSTALL_BUDGET = 250 * KB
 WORKBOX = "/static/vendor/workbox/"
-
-
-@pytest.fixture
-def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Playwright reports a service worker's own requests only with this set before the browser starts."""
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
-    yield
 
 
 class Meter:
@@ -66,7 +57,7 @@ class Meter:
 
 
 def test_installing_costs_under_250_kb_and_an_offline_form_nothing(
-    worker_traffic: None,
+    worker_traffic: None,  # noqa: F811
     server: LiveServer,
     collected_static_root: Path,  # noqa: F811
     transactional_db: Any,

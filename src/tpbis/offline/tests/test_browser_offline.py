@@ -41,6 +41,12 @@ def camera_photo(path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright sees (and routes) a service worker's own requests only with this set before the browser starts."""
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return camera_photo(tmp_path_factory.mktemp("camera") / "IMG_20261207_091500.jpg")
@@ -250,6 +256,24 @@ def a_stale_correction_shows_both_versions(base: str, world: World, context: Bro
     assert record.male == 44
 
 
+def a_post_cut_off_midway_waits_on_the_phone(base: str, world: World, context: BrowserContext) -> None:
+    """The browser thinks it is online, but the post never reaches the server: the worker queues it."""
+    page = context.pages[0]
+    page.goto(base + form_url("pengunjung", world))
+    page.select_option("select[name=month]", "10")
+    page.fill("input[name=male]", "70")
+    page.fill("input[name=female]", "80")
+    cut_off = "**/laporan/pengunjung/baru/**"
+    context.route(cut_off, lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    page.get_by_role("button", name="Kirim laporan").click()
+    # The worker kept the entry and led back to the form, which says so; the page (online, the API's route
+    # not cut) sends it at once, with the form's own client id.
+    expect(page.locator(".offline-flash")).to_contain_text("disimpan di HP")
+    context.unroute(cut_off)
+    expect(page.locator(QUEUE)).to_have_count(0, timeout=30_000)
+    assert Visitors.objects.get(month=10).male == 70
+
+
 def logging_out_forgets_the_kept_pages(base: str, world: World, context: BrowserContext) -> None:
     page = context.pages[0]
     page.goto(base + f"/mitra/{world.lamongan_village.pk}/")
@@ -265,7 +289,9 @@ def logging_out_forgets_the_kept_pages(base: str, world: World, context: Browser
     context.set_offline(False)
 
 
-def test_offline_entry_on_a_phone(live_server: Any, world: World, browser: Browser, photo: Path) -> None:
+def test_offline_entry_on_a_phone(
+    worker_traffic: None, live_server: Any, world: World, browser: Browser, photo: Path
+) -> None:
     """One live-server test (the server's flush after it empties the regions the next one would need)."""
     base = live_server.url
     context = phone_context(browser)
@@ -275,5 +301,6 @@ def test_offline_entry_on_a_phone(live_server: Any, world: World, browser: Brows
     one_entry_from_two_tabs_is_one_record(base, world, context, photo)
     a_refused_entry_comes_back_with_its_message(base, world, context)
     a_stale_correction_shows_both_versions(base, world, context)
+    a_post_cut_off_midway_waits_on_the_phone(base, world, context)
     logging_out_forgets_the_kept_pages(base, world, context)
     context.close()

@@ -20,10 +20,24 @@ workbox.precaching.cleanupOutdatedCaches();
 workbox.precaching.precacheAndRoute({{ precache|safe }});
 
 // Logging out: the cached pages carry the person's library and records, so they go (before the POST leaves).
+// An entry form posted while the signal drops: what never reached the server goes into the queue.
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method === "POST" && url.pathname === LOGOUT_URL) {
     event.respondWith(caches.delete(PAGES).then(() => fetch(event.request)));
+  } else if (event.request.method === "POST" && event.request.mode === "navigate" && KEPT_PAGE.test(url.pathname) && url.pathname.startsWith("/laporan/")) {
+    const copy = event.request.clone();
+    event.respondWith(
+      fetch(event.request).catch(async () => {
+        const entry = await tpbisQueue.entryFromPost(await copy.formData(), url);
+        await tpbisQueue.put(entry);
+        if (self.registration.sync) {
+          await self.registration.sync.register(tpbisQueue.SYNC_TAG).catch(() => null);
+        }
+        // Back to the form (the kept copy without signal), which says the entry waits on the phone.
+        return Response.redirect(url.pathname + url.search + "#antrean-tersimpan", 303);
+      })
+    );
   }
 });
 
