@@ -4,6 +4,7 @@ of libraries and any number of dates of one year, never a loop over records."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -351,9 +352,7 @@ def cells_stored(where: Q) -> dict[Key, tuple[int, Cell]]:
     return {(library_id, month): (pk, cell_from_row(values)) for pk, library_id, month, *values in rows}
 
 
-def year_rows_stored(where: Q) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
-    """Stored month facts per (library, year) as `digest_row` tuples in month order, shaped by the
-    database so that reading them builds no cell: what an unchanged `kpi_recompute` spends its time on."""
+def _year_rows_query(where: Q) -> QuerySet[Any]:
     from tpbis.kpi.models import MonthFacts
 
     figures = {
@@ -361,7 +360,7 @@ def year_rows_stored(where: Q) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
         for name in ("books", "digital_books", "computers")
     }
     cents = Cast(Round(F("bandwidth") * 100), IntegerField())
-    rows = (
+    return (
         MonthFacts.objects.filter(where)
         .order_by("library_id", "month")
         .annotate(
@@ -376,10 +375,17 @@ def year_rows_stored(where: Q) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
             c=figures["computers"],
             bw=Case(When(information=True, then=Coalesce(cents, 0)), default=Value(-1)),
         )
-        .values_list(
-            "library_id", "y", "m", "engagement", "advocacy", "publicity", "i", "v", "da", "ma", "b", "db", "c", "bw"
-        )
+        .values_list("library_id", "y", *DIGEST_COLUMNS)
     )
+
+
+DIGEST_COLUMNS = ("m", "engagement", "advocacy", "publicity", "i", "v", "da", "ma", "b", "db", "c", "bw")
+
+
+def year_rows_stored(where: Q) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
+    """Stored month facts per (library, year) as `digest_row` tuples in month order, shaped by the
+    database so that reading them builds no cell."""
+    rows = _year_rows_query(where)
     # Read on a plain cursor: every column is already a whole number, Django's converters would only
     # cost time (a second per hundred thousand rows).
     sql, params = rows.query.get_compiler(using=rows.db).as_sql()
@@ -390,6 +396,31 @@ def year_rows_stored(where: Q) -> dict[tuple[int, int], list[tuple[Any, ...]]]:
             for row in chunk:
                 by_year[(row[0], row[1])].append(tuple(row[2:]))
     return by_year
+
+
+def rows_digest(rows: Iterable[tuple[Any, ...]]) -> int:
+    """A stable 60-bit digest of a library-year's `digest_row` tuples, the same as PostgreSQL computes
+    in `year_digests_stored`: md5 of the whole numbers, comma-separated, rows joined by semicolons."""
+    text = ";".join(",".join(str(int(v)) for v in row) for row in rows)
+    return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:15], 16)
+
+
+def year_digests_stored(where: Q) -> dict[tuple[int, int], int]:
+    """`rows_digest` of every stored library-year. On PostgreSQL computed by the database (one row per
+    library-year comes back instead of one per month): what an unchanged `kpi_recompute` reads."""
+    rows = _year_rows_query(where)
+    if connections[rows.db].vendor != "postgresql":
+        return {key: rows_digest(year_rows) for key, year_rows in year_rows_stored(where).items()}
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    qn = connection.ops.quote_name
+    fields = ", ".join(qn(column) for column in DIGEST_COLUMNS)
+    digest_sql = (
+        f"SELECT {qn('library_id')}, {qn('y')}, md5(string_agg(concat_ws(',', {fields}), ';' "  # noqa: S608
+        f"ORDER BY {qn('m')})) FROM ({sql}) AS months GROUP BY 1, 2"
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(digest_sql, params)
+        return {(library_id, year): int(digest[:15], 16) for library_id, year, digest in cursor.fetchall()}
 
 
 def cells_of_rows(year: int, rows: Iterable[tuple[Any, ...]]) -> dict[dt.date, Cell]:

@@ -50,7 +50,9 @@ from tpbis.kpi.facts import (
     gather_facts,
     latest_figures,
     month_first,
+    rows_digest,
     upsert,
+    year_digests_stored,
     year_rows_stored,
 )
 from tpbis.kpi.models import (
@@ -440,14 +442,14 @@ class _Scoring:
             self._ends[year] = [(m, month_end(year, m)) for m in passed_months(year, self.today)]
         return self._ends[year]
 
-    def digest(self, rows: Sequence[tuple[Any, ...]], kind: str, year: int) -> int:
+    def digest(self, cells_digest: int, kind: str, year: int) -> int:
         """What the year's month-end scores (and, this year, the current score) depend on, as a stable
-        64-bit number: the year's cells (`digest_row`), the kind, the schemes and the month ends passed.
-        Only ints, bools and Decimals are hashed: their hash does not vary by process."""
+        64-bit number: the year's cells (`rows_digest`), the kind, the schemes and the month ends passed.
+        Only ints are hashed: their hash does not vary by process."""
         current = self.scheme(kind, self.today) if year == self.today.year else None
         current_id = current.id if current is not None and current.id is not None else 0
         return hash((self.kind_index.get(kind, -1), self.schemes_digest, year, len(self.ends(year)), current_id,
-                     tuple(rows)))  # fmt: skip
+                     cells_digest))  # fmt: skip
 
     def scored_count(self, kind: str, year: int) -> int:
         key = (kind, year)
@@ -506,11 +508,14 @@ def kpi_rebuild(
         stats.facts_written, stats.facts_deleted = cells_write(new=fresh, stored=stored, keys=set(fresh) | set(stored))
         if whole:
             FactsBuilt.objects.update_or_create(pk=1)
-        year_rows: dict[tuple[int, int], list[tuple[Any, ...]]] = defaultdict(list)
+        year_rows: dict[tuple[int, int], list[tuple[Any, ...]]] | None = defaultdict(list)
         for (library_id, month), cell in sorted(fresh.items()):
-            year_rows[(library_id, month.year)].append(digest_row(month.month, cell))
+            year_rows[(library_id, month.year)].append(digest_row(month.month, cell))  # type: ignore[index]
+        cell_digests = {key: rows_digest(rows) for key, rows in year_rows.items()}  # type: ignore[union-attr]
     else:
-        year_rows = year_rows_stored(where & Q(month__gte=dt.date(since, 1, 1)) if since is not None else where)
+        cell_where = where & Q(month__gte=dt.date(since, 1, 1)) if since is not None else where
+        cell_digests = year_digests_stored(cell_where)
+        year_rows = None  # read below for the library-years that moved only
     scoring = _Scoring(schemes_load(), today)
     kinds = {pk: kind for pk, kind, _cohort in libraries.order_by().values_list("pk", "kind", "cohort_year")}
     # Each library's first scored year: its cohort year, or an earlier year it has facts or scores in.
@@ -518,36 +523,44 @@ def kpi_rebuild(
     digest_where = where & Q(year__gte=since) if since is not None else where
     digests = {(lib, year): d for lib, year, d in ScoredYear.objects.filter(digest_where).values_list(
         "library_id", "year", "digest")}  # fmt: skip
-    for library_id, year in [*year_rows, *digests]:
+    for library_id, year in [*cell_digests, *digests]:
         if library_id in first and year < first[library_id]:
             first[library_id] = year
     stored_digests = digests
     if from_records:
         digests = {}  # recounted from the records: every year is rescored and compared
     stats.libraries = len(kinds)
-    computed: dict[tuple[int, dt.date], tuple[Decimal | None, str]] = {}
     moved: dict[tuple[int, int], int] = {}
+    empty_digest = rows_digest(())
+    for library_id, kind in kinds.items():
+        for year in range(max(min(first.get(library_id, today.year), today.year), since or 0), today.year + 1):
+            digest = scoring.digest(cell_digests.get((library_id, year), empty_digest), kind, year)
+            if digests.get((library_id, year)) == digest:
+                stats.scores_unchanged += scoring.scored_count(kind, year)
+            else:
+                moved[(library_id, year)] = digest
+    if year_rows is None:
+        moved_libraries = sorted({library_id for library_id, _year in moved} | (set() if whole else set(kinds)))
+        if len(moved_libraries) <= 2000:
+            year_rows = year_rows_stored(cell_where & Q(library_id__in=moved_libraries)) if moved_libraries else {}
+        else:
+            year_rows = year_rows_stored(cell_where)
+    computed: dict[tuple[int, dt.date], tuple[Decimal | None, str]] = {}
     current: dict[int, Result] = {}
     memo: dict[tuple[object, ...], Result] = {}
     no_rows: list[tuple[Any, ...]] = []
-    for library_id, kind in kinds.items():
-        for year in range(max(min(first.get(library_id, today.year), today.year), since or 0), today.year + 1):
-            rows = year_rows.get((library_id, year), no_rows)
-            digest = scoring.digest(rows, kind, year)
-            if digests.get((library_id, year)) == digest:
-                stats.scores_unchanged += scoring.scored_count(kind, year)
-                continue
-            moved[(library_id, year)] = digest
-            year_cells = cells_of_rows(year, rows)
-            for date, score_value, colour in scoring.month_scores(year_cells, kind, year):
-                computed[(library_id, date)] = (score_value, colour)
-            scheme = scoring.scheme(kind, today)
-            if year == today.year and scheme is not None and scheme.id is not None:
-                facts = _current_facts(year_cells, today)
-                key = (scheme.id, facts_key(facts))
-                if key not in memo:
-                    memo[key] = score(facts=facts, scheme=scheme, as_of=today)
-                current[library_id] = memo[key]
+    for library_id, year in moved:
+        kind = kinds[library_id]
+        year_cells = cells_of_rows(year, year_rows.get((library_id, year), no_rows))
+        for date, score_value, colour in scoring.month_scores(year_cells, kind, year):
+            computed[(library_id, date)] = (score_value, colour)
+        scheme = scoring.scheme(kind, today)
+        if year == today.year and scheme is not None and scheme.id is not None:
+            facts = _current_facts(year_cells, today)
+            key = (scheme.id, facts_key(facts))
+            if key not in memo:
+                memo[key] = score(facts=facts, scheme=scheme, as_of=today)
+            current[library_id] = memo[key]
     if not whole:
         # Asked for these libraries (a stale current score, a region): their current score in any case,
         # so that its date moves forward even when nothing it is computed from moved.
@@ -562,8 +575,8 @@ def kpi_rebuild(
             current[library_id] = memo[key]
     stats.years_rescored = len(moved)
     moved_libraries = sorted({library_id for library_id, _year in moved})
-    scope = ids if whole or len(moved_libraries) > 5000 else moved_libraries
-    written, unchanged = _month_scores_sync(computed, None if whole and len(moved_libraries) > 5000 else scope, since)
+    scope = moved_libraries if len(moved_libraries) <= 5000 else (None if whole else ids)
+    written, unchanged = _month_scores_sync(computed, scope, since)
     stats.scores_written = written
     stats.scores_unchanged += unchanged
     stats.current_written = _store_current_scores(current, today)
