@@ -195,6 +195,9 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(world: World) -> None:
     stats = kpi_rebuild(from_records=True)
     assert (stats.facts_written, stats.facts_deleted, stats.scores_written, stats.current_written) == (0, 0, 0, 0)
     assert stats.scores_unchanged > 0
+    # The stored facts digested by the database (PostgreSQL) or Python equal the digests just written.
+    again = kpi_rebuild()
+    assert (again.years_rescored, again.scores_written, again.current_written) == (0, 0, 0)
 
 
 def test_a_scheme_change_rescores_this_year_at_once_and_past_years_in_a_task(
