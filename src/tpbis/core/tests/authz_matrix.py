@@ -126,6 +126,10 @@ def _pages() -> list[Case]:
     """Every named page of the URL conf outside /api/v1/."""
     return [
         Case("home", "/", SIGNED_IN, NONE),
+        # The installable app's files and its offline page are the same for everyone: they hold no data.
+        Case("offline:service_worker", "/sw.js", EVERYONE, NONE),
+        Case("offline:manifest", "/manifest.webmanifest", EVERYONE, NONE),
+        Case("offline:page", "/luring/", EVERYONE, NONE),
         # Accounts: the sign-in pages are public; a signed-in person is sent on from the sign-in page.
         Case("accounts:login", "/akun/masuk/", EVERYONE, NONE),
         # Signing out always ends on the sign-in page.
