@@ -1,4 +1,6 @@
-/* The installable app on the page side (SIM TPBIS, issue 15): service worker, offline entry, the waiting list.
+/* The installable app on the page side (SIM TPBIS, issue 15): offline entry, the waiting list, sending.
+ *
+ * Loaded by offline-boot.js only where it is needed (entry forms, the offline page, a non-empty queue).
  *
  * Progressive enhancement: with a connection the entry forms post as they always did (only the photos are
  * shrunk first). Without one, "Kirim laporan" keeps the entry in the on-device queue (offline-queue.js),
@@ -37,29 +39,7 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  /* --- service worker and the pages kept for offline use ----------------------------------------- */
-
-  async function install() {
-    if (!("serviceWorker" in navigator)) {
-      return;
-    }
-    await navigator.serviceWorker.register(config.sw, { scope: "/" });
-    const ready = await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      ready.active.postMessage({ type: "claim" });
-    }
-    if (!user || !config.keep.length || !navigator.onLine) {
-      return;
-    }
-    // Ask for the pages this phone does not keep yet (after installing, after a logout emptied the cache);
-    // a kept form opened online refreshes its own copy.
-    const cache = await caches.open("tpbis-pages");
-    const urls = config.keep.map((page) => page[0]);
-    const missing = (await Promise.all(urls.map(async (url) => ((await cache.match(url)) ? null : url)))).filter(Boolean);
-    if (missing.length) {
-      ready.active.postMessage({ type: "keep-pages", urls: missing });
-    }
-  }
+  /* --- sending (the service worker and the kept pages are offline-boot.js's) ------------------------ */
 
   async function askForSync() {
     try {
@@ -267,6 +247,31 @@
     sendNow();
   }
 
+  // A kept form opened on a later day proposes the phone's today, not the day it was kept (nor stops there).
+  function today() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function dateOfToday() {
+    const input = form.elements.date;
+    const kept = config.form.today;
+    const now = today();
+    if (!input || input.type !== "date" || !kept || now <= kept) {
+      return; // the page is today's (or the phone's clock is behind): as the server proposed
+    }
+    if (input.max === kept) {
+      input.max = now; // the latest date allowed is today, wherever the form was kept
+    }
+    // Only a new entry's proposed date, never one the person typed (or the browser restored going back),
+    // a correction's or a waiting entry's.
+    if (!config.form.record && !queuedIdInAddress() && input.value === kept && input.defaultValue === kept) {
+      input.value = now;
+      input.defaultValue = now;
+    }
+  }
+
   function queuedIdInAddress() {
     const match = location.hash.match(/^#antrean=([0-9a-f-]{36})$/);
     return match ? match[1] : null;
@@ -435,6 +440,7 @@
         history.replaceState(null, "", location.pathname + location.search);
         flash(config.form.record ? t.queuedEdit : t.queued);
       }
+      dateOfToday();
       form.addEventListener("submit", queueSubmit);
       form.addEventListener("change", (event) => {
         if (event.target.name === "photos" && event.target.type === "file") {
@@ -466,7 +472,6 @@
     window.addEventListener("offline", render);
     await listKeptForms();
     await render();
-    install().catch(() => null);
     await sendNow(); // the app opened with a connection: whatever waited goes now
   }
 

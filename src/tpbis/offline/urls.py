@@ -12,4 +12,5 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service_worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("luring/", views.offline_page, name="page"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,6 +1,6 @@
 """`{% offline_head %}`: what a page needs to be part of the installable app (base.html's <head>).
 
-It links the manifest, loads the offline scripts and writes one JSON block (not a script: the
+It links the manifest, loads the small boot script (which loads the rest where needed) and writes one JSON block (not a script: the
 Content-Security-Policy runs no inline code) with the page's settings and the Indonesian words the
 scripts show, translated here because JavaScript strings do not pass through gettext.
 """
@@ -13,6 +13,7 @@ from django import forms
 from django.template import Library
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -87,6 +88,9 @@ def _form(context: Any) -> dict[str, Any] | None:
         "library": library.pk if library else None,
         "record": None,
         "version": None,
+        # The day this page proposes as the date (and allows at most): a kept copy opened on a later day
+        # proposes the phone's today instead.
+        "today": timezone.localdate().isoformat(),
         # Fields with several values (tick boxes) go to the API as lists.
         "multi": [n for n, f in form.fields.items() if isinstance(f, forms.MultipleChoiceField)],
     }
@@ -110,14 +114,15 @@ def offline_head(context: Any) -> SafeString:
         "user": user.pk if user is not None and signed_in else None,
         "keep": _kept_pages(context) if signed_in else [],
         "form": _form(context) if signed_in else None,
+        # The full offline code, loaded by offline-boot.js (in this order) on the pages that need it.
+        "load": [static("js/offline-queue.js"), static("js/offline.js")],
         "t": _strings(),
     }
+    # Every page loads only the small boot script; it adds the full offline code where it is needed.
+    # No icon link: the manifest names the icons, and an ordinary page should not download one.
     return format_html(
-        '<link rel="manifest" href="{}">\n<link rel="icon" href="{}" sizes="192x192">\n'
-        '<script src="{}" defer></script>\n<script src="{}" defer></script>\n{}',
+        '<link rel="manifest" href="{}">\n<script src="{}" defer></script>\n{}',
         reverse("offline:manifest"),
-        static("offline/icon-192.png"),
-        static("js/offline-queue.js"),
-        static("js/offline.js"),
+        static("js/offline-boot.js"),
         json_script(config, "offline-config"),  # escapes <, > and &: nothing can close the block early
     )

@@ -26,7 +26,8 @@ server = production_server_fixture(port=0)
 
 KB = 1000
 INSTALL_BUDGET = 250 * KB
-WORKBOX = "/static/vendor/workbox/"
+# What the service worker loads by importScripts(): Workbox and the queue (which ordinary pages do not load).
+IMPORTED = ("/static/vendor/workbox/", "/static/js/offline-queue.")
 
 
 class Meter:
@@ -45,7 +46,9 @@ class Meter:
         sizes = request.sizes()
         size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         path = urlsplit(request.url).path
-        if not size and path.startswith(WORKBOX) and path not in self.imported:
+        if size:
+            self.imported.add(path)  # downloaded by a page: a later importScripts() is the HTTP cache's
+        elif path.startswith(IMPORTED) and path not in self.imported:
             # The worker's importScripts() are reported without sizes: count the gzipped file whitenoise sent,
             # once (later requests for it are the HTTP cache's), plus a generous header.
             self.imported.add(path)

@@ -3,16 +3,20 @@
 A village library manager installs the app, loses the signal, enters two activities with a camera photo
 each and a visitor report, reloads the page (the queue survives), gets the signal back, and exactly
 three records arrive with their photos. Also: one entry sent from two tabs is one record; an entry the
-server refuses comes back with its message beside the field; a stale correction shows both versions.
+server refuses comes back with its message beside the field; a stale correction shows both versions; a kept
+form opened days later proposes the phone's today.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -175,6 +179,20 @@ def three_entries_arrive_once_with_their_photos(base: str, world: World, context
     assert {str(engagement.client_id), str(advocacy.client_id), str(visitors.client_id)} == {e["id"] for e in entries}
 
 
+def a_kept_form_proposes_the_phones_today(base: str, world: World, context: BrowserContext) -> None:
+    """A form kept today and opened offline three days later proposes (and allows) the phone's today."""
+    later = timezone.localdate() + timedelta(days=3)
+    context.clock.set_fixed_time(datetime.combine(later, dt_time(12, 0), tzinfo=UTC))  # every page of the context
+    page = context.new_page()
+    context.set_offline(True)
+    page.goto(base + form_url("pelibatan", world))
+    date = page.locator("input[name=date]")
+    expect(date).to_have_value(later.isoformat())
+    assert date.get_attribute("max") == later.isoformat()
+    context.set_offline(False)
+    page.close()
+
+
 def one_entry_from_two_tabs_is_one_record(base: str, world: World, context: BrowserContext, photo: Path) -> None:
     first = context.pages[0]
     context.set_offline(True)
@@ -302,5 +320,6 @@ def test_offline_entry_on_a_phone(
     a_refused_entry_comes_back_with_its_message(base, world, context)
     a_stale_correction_shows_both_versions(base, world, context)
     a_post_cut_off_midway_waits_on_the_phone(base, world, context)
+    a_kept_form_proposes_the_phones_today(base, world, context)  # the context's clock stays fixed from here
     logging_out_forgets_the_kept_pages(base, world, context)
     context.close()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from conftest import World
 from tpbis.reports.models import Visitors
@@ -101,6 +102,17 @@ def test_every_page_links_the_manifest_and_a_manager_keeps_their_entry_forms(cli
     assert config["t"]["queueTitle"] == "Menunggu dikirim"
 
 
+def test_an_ordinary_page_loads_only_the_small_boot_script(client: Client, world: World) -> None:
+    """The full offline code (27 KB) is loaded by the boot script where needed, never by the page itself."""
+    client.force_login(world.manager)
+    html = client.get(f"/mitra/{world.lamongan_village.pk}/").content.decode()
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert "/static/js/offline-boot.js" in scripts
+    assert not {"/static/js/offline.js", "/static/js/offline-queue.js"} & set(scripts)
+    assert "icon-192.png" not in html, "the manifest names the icons; a page does not download one"
+    assert _config(html)["load"] == ["/static/js/offline-queue.js", "/static/js/offline.js"]
+
+
 def test_a_facilitator_keeps_no_entry_forms(client: Client, world: World) -> None:
     client.force_login(world.facilitator_3524)
     html = client.get("/", follow=True).content.decode()
@@ -113,6 +125,8 @@ def test_an_entry_form_tells_the_script_its_type_library_and_list_fields(client:
     form = _config(client.get(f"/laporan/advokasi/baru/?perpustakaan={library}").content.decode())["form"]
     assert (form["type"], form["library"], form["record"], form["version"]) == ("advokasi", library, None, None)
     assert form["multi"] == ["targets"]
+    # The day the page proposes: a kept copy opened on a later day proposes the phone's today instead.
+    assert form["today"] == timezone.localdate().isoformat()
 
 
 def test_a_correction_form_carries_the_version_it_shows(client: Client, world: World) -> None:
@@ -131,3 +145,9 @@ def test_the_replication_form_is_not_offline(client: Client, world: World) -> No
     response = client.get("/laporan/replikasi/baru/")
     if response.status_code == 200:
         assert _config(response.content.decode())["form"] is None
+
+
+def test_the_tab_icon_is_served_where_browsers_look_for_it(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert len(response.content) < 1000 and "max-age" in response["Cache-Control"]
