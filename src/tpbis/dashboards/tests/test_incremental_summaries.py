@@ -37,6 +37,7 @@ from tpbis.reports.services import (
     record_withdraw,
     records_verify_bulk,
 )
+from tpbis.reports.tests.test_races import tables_restored  # noqa: F401  (a fixture, used by name)
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DATED = (CommunityEngagement, Advocacy, Publicity)
@@ -280,6 +281,8 @@ def test_one_entry_touches_the_summaries_in_a_few_queries(world: World) -> None:
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL: SQLite runs one writer at a time, there is no race")
 @pytest.mark.django_db(transaction=True)
+# A transactional test ends with a flush of every table: the regions and seeded rows come back after it.
+@pytest.mark.usefixtures("tables_restored")
 def test_two_libraries_of_one_kecamatan_written_at_once_both_count(world: World) -> None:
     neighbour = make_library("Perpustakaan Desa Tetangga", "35.24.01.2002")
     writer = Writer(world, random.Random(3))
