@@ -284,3 +284,30 @@ def test_a_current_score_from_an_earlier_month_is_brought_forward(world: World) 
     CurrentScore.objects.filter(library__in=libraries).update(as_of=last_month)
     kpi_refresh_stale(libraries=Library.objects.filter(pk__in=[library.pk for library in libraries]), today=today)
     _assert_equal_to_full_recompute(libraries, today)
+
+
+def test_a_whole_rebuild_in_parts_stores_what_one_pass_stores(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The national rebuild goes through the libraries a part at a time (bounded memory); the rows it
+    stores are exactly those of one pass over every library."""
+    import tpbis.kpi.services as services
+
+    rng = random.Random(11)
+    today = timezone.localdate()
+    libraries = [world.lamongan_village, world.belo_laut, world.lumajang_village]
+    for _write in range(25):
+        _random_write(rng, world, libraries, today)
+    monkeypatch.setattr(services, "REBUILD_PART", 1)
+    in_parts = kpi_rebuild(from_records=True)
+    assert in_parts.libraries == Library.objects.count()
+    _assert_equal_to_full_recompute(libraries, today)
+    stored = sorted(MonthScore.objects.values_list("library_id", "month_end", "score", "colour"))
+    current = sorted(CurrentScore.objects.values_list("library_id", "score", "colour"))
+    MonthScore.objects.all().delete()
+    CurrentScore.objects.all().delete()
+    monkeypatch.setattr(services, "REBUILD_PART", 10_000)
+    kpi_rebuild(from_records=True)
+    assert sorted(MonthScore.objects.values_list("library_id", "month_end", "score", "colour")) == stored
+    assert sorted(CurrentScore.objects.values_list("library_id", "score", "colour")) == current
+    monkeypatch.setattr(services, "REBUILD_PART", 1)
+    again = kpi_rebuild()
+    assert (again.years_rescored, again.scores_written, again.current_written) == (0, 0, 0)
