@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpRequest
 
+from tpbis.core.templatetags.core_tags import num
+
 
 @dataclass(frozen=True)
 class SectionItem:
@@ -33,6 +35,15 @@ class Section:
     more_label: str = ""
     empty_text: str = ""
     lead: str = ""  # an optional sentence under the title
+    # The count stopped there (a national officer's 3 million waiting records are not counted on each visit).
+    count_cap: int | None = None
+
+    @property
+    def count_text(self) -> str:
+        """The count as people read it: "1.234", or "999+" when counting stopped at the cap."""
+        if self.count_cap is not None and self.count >= self.count_cap:
+            return f"{num(self.count_cap - 1)}+"
+        return str(num(self.count))
 
 
 SectionProvider = Callable[[HttpRequest], Section | None]

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tpbis.accounts.context_processors import NAV_COUNT_CAP
 from tpbis.accounts.scope import Scope
 from tpbis.core.templatetags.core_tags import num
 from tpbis.libraries.models import Library
@@ -89,7 +90,8 @@ def verify_section(*, scope: Scope, user_id: int) -> Section:
     return Section(
         key="verify",
         title=_("Menunggu verifikasi"),
-        count=verification_waiting_count(scope=scope, user_id=user_id),
+        count=verification_waiting_count(scope=scope, user_id=user_id, limit=NAV_COUNT_CAP),
+        count_cap=NAV_COUNT_CAP,
         items=[
             record_item(
                 item,

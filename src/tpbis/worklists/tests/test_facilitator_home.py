@@ -59,6 +59,21 @@ def test_it_shows_the_first_ten_and_the_full_count(world: World) -> None:
     assert "10 dari 12 ditampilkan" in part
 
 
+def test_a_count_past_the_cap_reads_999_plus(world: World, monkeypatch: Any) -> None:
+    """Counting stops at the cap (3 million waiting records nationally are not counted on every visit)."""
+    import tpbis.worklists.sections as sections
+
+    monkeypatch.setattr(sections, "NAV_COUNT_CAP", 5)
+    for days in range(7):
+        engagement(world.lamongan_village, world.manager, days_ago=days + 1)
+    html = world.client_for(world.facilitator_3524).get("/kerja/").content.decode()
+    part = section(html, "verify")
+    assert count_in(html, "verify") == 5
+    assert '<span class="wl-count" data-count="5">4+</span>' in part
+    assert "5 dari 4+ ditampilkan" in part or "7 dari" not in part
+    assert "Menunggu verifikasi (4+)" in html
+
+
 def test_a_facilitator_never_sees_another_kabupaten(world: World) -> None:
     engagement(world.lumajang_village, None, days_ago=4, title="Kegiatan Lumajang")
     engagement(world.lumajang_village, None, days_ago=4, title="Dikembalikan Lumajang", status=Status.RETURNED)
