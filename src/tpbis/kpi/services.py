@@ -482,8 +482,8 @@ def _current_facts(cells: YearCells, today: dt.date) -> Facts:
     return Facts()
 
 
-# A whole rebuild works through the libraries this many ids at a time, so its memory stays that of one
-# part: 83,762 libraries at once held 5.5 million month scores (2.9 GB); a part of 10,000 about a ninth.
+# A whole recount from the records works through the libraries this many ids at a time, so its memory stays
+# that of one part: 83,762 libraries at once held 5.5 million month scores (2.9 GB).
 REBUILD_PART = 10_000
 
 
@@ -497,14 +497,18 @@ def kpi_rebuild(
     """Score every passed month end of every year of each library (from its cohort year, or the first
     year it has facts in, to this year) and its current score, writing only rows that change.
 
-    Every library (`libraries` None) is done in parts of `REBUILD_PART` consecutive ids, each part as the
-    whole would do it, so memory is bounded by a part. See `_kpi_rebuild_part` for the rest.
+    Every library recounted from the records (`libraries` None, `from_records`) is done in parts of
+    `REBUILD_PART` consecutive ids, each part as the whole would do it, so memory is bounded by a part.
+    See `_kpi_rebuild_part` for the rest.
     """
     if libraries is not None:
         return _kpi_rebuild_part(libraries=libraries, from_records=from_records, today=today, since=since)
     bounds = Library.objects.aggregate(low=Min("pk"), high=Max("pk"))
     low, high = bounds["low"], bounds["high"]
-    if low is None or high - low < REBUILD_PART:
+    # Only a recount from the records holds every library's cells at once; a rebuild from the stored digests
+    # (an unchanged `kpi_recompute`) reads one digest per library-year and is faster in one pass (10.6 s
+    # against 126 s in parts for 83,762 libraries, at 1.0 GB).
+    if low is None or high - low < REBUILD_PART or not from_records:
         return _kpi_rebuild_part(libraries=None, from_records=from_records, today=today, since=since)
     total = RebuildStats()
     for start in range(low, high + 1, REBUILD_PART):
