@@ -393,7 +393,7 @@ def _cells(touched: Mapping[int, set[dt.date]], whole: Sequence[int]) -> tuple[d
         narrowed = where(model, "dated" if record_type in DATED else "monthly")
         params.extend(COUNTED_STATUSES)
         parts.append(
-            f"SELECT 0, {library}, {select}, {figures} FROM {table} "  # noqa: S608 (names and placeholders)
+            f"SELECT 0, {library}, {select}, {figures} FROM {table} "  # noqa: S608 (names and %s parameters)
             f"WHERE ({narrowed}) AND {status} IN (%s, %s){dated} GROUP BY {library}, {group}"
         )
     stored = ", ".join(qn(column) for column in FIGURE_COLUMNS)
@@ -463,7 +463,7 @@ def _upsert(model: type[Any], cells: Sequence[tuple[AreaCell, Vector]]) -> None:
         params += [*_area_columns(model, area).values(), connection.ops.adapt_datefield_value(month), *delta]
     sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in FIGURE_COLUMNS)
     sql = (
-        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join([row] * len(cells))} "  # noqa: S608 (placeholders)
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join([row] * len(cells))} "  # noqa: S608 (%s parameters)
         f"ON CONFLICT ({qn('area_id')}, {qn('month')}) DO UPDATE SET {sets}"
     )
     with connection.cursor() as cursor:
@@ -479,10 +479,10 @@ def _update(model: type[Any], key: AreaCell, delta: Vector) -> bool:
     month_value = connection.ops.adapt_datefield_value(month)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {sets} WHERE {where} RETURNING {', '.join(qn(c) for c in FIGURE_COLUMNS)}",  # noqa: S608 (placeholders)
+            f"UPDATE {table} SET {sets} WHERE {where} RETURNING {', '.join(qn(c) for c in FIGURE_COLUMNS)}",  # noqa: S608 (%s parameters)
             [*delta, area, month_value],
         )
         after = cursor.fetchone()
         if after is not None and not any(after):
-            cursor.execute(f"DELETE FROM {table} WHERE {where}", [area, month_value])  # noqa: S608 (placeholders)
+            cursor.execute(f"DELETE FROM {table} WHERE {where}", [area, month_value])  # noqa: S608 (%s parameters)
     return after is not None
