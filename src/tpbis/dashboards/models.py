@@ -51,6 +51,10 @@ class MonthFigures(models.Model):
     visitors = models.PositiveBigIntegerField(default=0)
     visitors_male = models.PositiveBigIntegerField(default=0)
     visitors_female = models.PositiveBigIntegerField(default=0)
+    # Monthly visitor reports of partners expected to report that month (active, cohort year reached):
+    # received, and received by the deadline (see dashboards/rates.py). 0 or 1 in a library's cell.
+    reports = models.PositiveIntegerField(default=0)
+    reports_on_time = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
