@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
 PHONE: ViewportSize = {"width": 360, "height": 740}
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 TIMEOUT_MS = 15_000
+BROWSER_TEST_TIMEOUT_S = 300
 
 # Skipping by marker, before any fixture runs, spares the live server's table flush when there is no browser.
 BROWSER_MARKS = [
@@ -49,6 +50,8 @@ BROWSER_MARKS = [
         not CHROMIUM.exists(), reason="Chromium not installed at /usr/bin/chromium: apt-get install -y chromium"
     ),
     pytest.mark.usefixtures("database_restored"),
+    # A browser test takes seconds; one stuck on a page or a service worker fails with its stack instead.
+    pytest.mark.timeout(BROWSER_TEST_TIMEOUT_S),
 ]
 
 
