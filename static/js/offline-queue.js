@@ -201,8 +201,9 @@
       id: data.get("client_id") || crypto.randomUUID(),
       user: await meta("user"),
       type: type,
-      label: type,
+      label: (await meta("label:" + type)) || type,
       library: Number(data.get("perpustakaan")) || null,
+      libraryName: (await meta("library:" + data.get("perpustakaan"))) || "",
       recordId: match[2] ? Number(match[2]) : null,
       version: data.get("seen") || null, // the edit page's `seen` is the API's version
       url: url.pathname + url.search,

@@ -216,6 +216,7 @@
       type: config.form.type,
       label: config.form.label,
       library: config.form.library,
+      libraryName: config.form.libraryName,
       recordId: config.form.record,
       version: previous && previous.version ? previous.version : config.form.version,
       url: location.pathname + location.search,
@@ -270,6 +271,39 @@
       input.value = now;
       input.defaultValue = now;
     }
+  }
+
+  // A kept monthly form (visitor report, information service) opened in a later month proposes the phone's
+  // month and year, as the server would that month; never a month the person chose or a correction's.
+  function monthOfToday() {
+    const month = form.elements.month;
+    const year = form.elements.year;
+    const kept = config.form.today;
+    const now = today();
+    if (!month || !year || month.tagName !== "SELECT" || year.tagName !== "SELECT" || !kept) {
+      return;
+    }
+    if (now.slice(0, 7) <= kept.slice(0, 7) || config.form.record || queuedIdInAddress()) {
+      return;
+    }
+    const [keptYear, keptMonth] = kept.split("-").map(Number);
+    const [nowYear, nowMonth] = now.split("-").map(Number);
+    const proposed = (select, value) => {
+      const chosen = select.options[select.selectedIndex];
+      return chosen && Number(chosen.value) === value && chosen.defaultSelected;
+    };
+    if (!proposed(month, keptMonth) || !proposed(year, keptYear)) {
+      return;
+    }
+    if (!Array.from(year.options).some((option) => option.value === String(nowYear))) {
+      year.prepend(new Option(String(nowYear), String(nowYear))); // a new year the kept page did not know yet
+    }
+    [[month, nowMonth], [year, nowYear]].forEach(([select, value]) => {
+      Array.from(select.options).forEach((option) => {
+        option.defaultSelected = option.value === String(value); // form.reset() after queueing keeps it
+      });
+      select.value = String(value);
+    });
   }
 
   function queuedIdInAddress() {
@@ -362,7 +396,7 @@
     ]);
   }
 
-  function item(entry) {
+  function item(entry, named) {
     const remove = el("button", { type: "button", class: "linklike", text: t.delete });
     remove.addEventListener("click", async () => {
       if (window.confirm(t.confirmDelete)) {
@@ -373,6 +407,8 @@
     const open = entry.status === "conflict" ? null : el("a", { href: entry.url + "#antrean=" + entry.id, text: t.edit });
     return el("li", { "data-entry": entry.id, class: "offline-entry offline-entry-" + entry.status }, [
       el("strong", { text: entry.label + ": " + entry.title }),
+      // A manager of several libraries sees which one each waiting entry is for.
+      named && entry.libraryName ? el("span", { class: "muted", text: " · " + entry.libraryName }) : null,
       el("br"),
       el("span", { class: "muted", text: statusText(entry) }),
       el("br"),
@@ -399,7 +435,7 @@
     const fresh = el("section", { id: "offline-queue", class: "card offline-queue", "aria-live": "polite" }, [
       navigator.onLine ? null : el("p", { class: "msg msg-warning", text: t.offline }),
       entries.length ? el("h2", { text: t.queueTitle + " (" + entries.length + ")" }) : null,
-      entries.length ? el("ul", {}, entries.map(item)) : null,
+      entries.length ? el("ul", {}, entries.map((entry) => item(entry, new Set(entries.map((e) => e.library)).size > 1))) : null,
     ]);
     if (entries.length && navigator.onLine) {
       const send = el("button", { type: "button", class: "btn btn-secondary", text: t.sendNow });
@@ -436,11 +472,16 @@
     }
     if (form) {
       await queue.meta("multi:" + config.form.type, config.form.multi); // for a post the worker has to queue
+      await queue.meta("label:" + config.form.type, config.form.label); // its words, not the type's code
+      if (config.form.library) {
+        await queue.meta("library:" + config.form.library, config.form.libraryName);
+      }
       if (location.hash === "#antrean-tersimpan") {
         history.replaceState(null, "", location.pathname + location.search);
         flash(config.form.record ? t.queuedEdit : t.queued);
       }
       dateOfToday();
+      monthOfToday();
       form.addEventListener("submit", queueSubmit);
       form.addEventListener("change", (event) => {
         if (event.target.name === "photos" && event.target.type === "file") {

@@ -86,6 +86,7 @@ def _form(context: Any) -> dict[str, Any] | None:
         "type": record_type,
         "label": str(context.get("type_label", record_type)),
         "library": library.pk if library else None,
+        "libraryName": library.name if library else "",
         "record": None,
         "version": None,
         # The day this page proposes as the date (and allows at most): a kept copy opened on a later day

@@ -180,7 +180,8 @@ def three_entries_arrive_once_with_their_photos(base: str, world: World, context
 
 
 def a_kept_form_proposes_the_phones_today(base: str, world: World, context: BrowserContext) -> None:
-    """A form kept today and opened offline three days later proposes (and allows) the phone's today."""
+    """A form kept today and opened offline three days later proposes (and allows) the phone's today; a monthly
+    form opened in a later month proposes that month."""
     later = timezone.localdate() + timedelta(days=3)
     context.clock.set_fixed_time(datetime.combine(later, dt_time(12, 0), tzinfo=UTC))  # every page of the context
     page = context.new_page()
@@ -189,6 +190,12 @@ def a_kept_form_proposes_the_phones_today(base: str, world: World, context: Brow
     date = page.locator("input[name=date]")
     expect(date).to_have_value(later.isoformat())
     assert date.get_attribute("max") == later.isoformat()
+    # A monthly form kept in December and opened in January proposes January of the new year.
+    next_month = (later.replace(day=1) + timedelta(days=32)).replace(day=5)
+    context.clock.set_fixed_time(datetime.combine(next_month, dt_time(12, 0), tzinfo=UTC))
+    page.goto(base + form_url("pengunjung", world))
+    expect(page.locator("select[name=month]")).to_have_value(str(next_month.month))
+    expect(page.locator("select[name=year]")).to_have_value(str(next_month.year))
     context.set_offline(False)
     page.close()
 
