@@ -26,8 +26,14 @@ PEOPLE_COLUMNS = (
     "visitors_male",
     "visitors_female",
 )
+# Monthly visitor reports of partners expected to report: received, and received by the deadline.
+REPORT_COLUMNS = ("reports", "reports_on_time")
 # Every summed column, in the order the selectors keep them in a vector.
-FIGURE_COLUMNS = (*(c for t in RECORD_TYPES for c in (t, f"{t}_verified")), *PEOPLE_COLUMNS)
+FIGURE_COLUMNS = (*(c for t in RECORD_TYPES for c in (t, f"{t}_verified")), *PEOPLE_COLUMNS, *REPORT_COLUMNS)
+# The record types counted by their activity date, and the columns a day holds (`RegencyDay`,
+# `LibraryMonth.days`), in this order: the dated records counted and verified, and their participants.
+DATED_TYPES = ("pelibatan", "advokasi", "publikasi")
+DAY_COLUMNS = (*(c for t in DATED_TYPES for c in (t, f"{t}_verified")), *PEOPLE_COLUMNS[:4])
 
 
 class MonthFigures(models.Model):
@@ -104,6 +110,9 @@ class LibraryMonth(MonthFigures):
     difference it made to its library's cell."""
 
     library = models.ForeignKey("libraries.Library", on_delete=models.CASCADE, related_name="+")
+    # The month's days with counted dated records: {"14": [the DAY_COLUMNS of the 14th], ...}; a write adds
+    # the difference it made to a day to the kabupaten/kota's `RegencyDay`.
+    days = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("ringkasan perpustakaan per bulan")
@@ -113,3 +122,52 @@ class LibraryMonth(MonthFigures):
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.month:%Y-%m}"
+
+
+class RegencyDay(models.Model):
+    """A kabupaten/kota's day of dated records (community engagement, advocacy, publicity) and participants,
+    keyed like `RegencyMonth` (a province's own libraries under the province's code): the days of a month
+    that a period cuts are summed from here for the nation's and a province's pages."""
+
+    area = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("tanggal"))
+    pelibatan = models.PositiveIntegerField(default=0)
+    pelibatan_verified = models.PositiveIntegerField(default=0)
+    advokasi = models.PositiveIntegerField(default=0)
+    advokasi_verified = models.PositiveIntegerField(default=0)
+    publikasi = models.PositiveIntegerField(default=0)
+    publikasi_verified = models.PositiveIntegerField(default=0)
+    participants = models.PositiveBigIntegerField(default=0)
+    participants_male = models.PositiveBigIntegerField(default=0)
+    participants_female = models.PositiveBigIntegerField(default=0)
+    participants_disability = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ringkasan kabupaten/kota per hari")
+        verbose_name_plural = _("ringkasan kabupaten/kota per hari")
+        constraints = [models.UniqueConstraint(fields=["area", "day"], name="regencyday_unique")]
+        indexes = [
+            models.Index(fields=["day"], name="regencyday_day"),
+            models.Index(fields=["province", "day"], name="regencyday_province"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.day:%Y-%m-%d}"
+
+
+class ReportDeadline(models.Model):
+    """One row: the deadline day (`REPORTING_DEADLINE_DAY`) the `reports_on_time` cells were counted with.
+
+    The reporting rates read the cells only while the setting still says this day; after the setting
+    changed they count from the records until `summaries_rebuild` counts the cells again.
+    """
+
+    day = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("batas hari laporan ringkasan")
+        verbose_name_plural = _("batas hari laporan ringkasan")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -15,30 +15,35 @@ library's page:
   kept through corrections; a row imported from the old SIM carries its month's last day, the SIM giving
   none) is on or before day `REPORTING_DEADLINE_DAY` (default 10) of the following month.
 
-Two queries whatever the number of libraries: the partners per child region and cohort, and one
-GROUP BY over the visitor records.
+Two queries whatever the number of libraries: the partners per child region and cohort, and the
+received reports: from the summary cells of the nation, a province or a kabupaten/kota (`reports`,
+`reports_on_time`, kept on every record write), else one GROUP BY over the visitor records.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
-from django.conf import settings
-from django.db.models import BigIntegerField, CharField, Count, ExpressionWrapper, F, Q, Value
+from django.db.models import BigIntegerField, CharField, Count, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from tpbis.core.templatetags.core_tags import num, pct1
+from tpbis.dashboards.deadline import deadline_day
+from tpbis.dashboards.deadline import report_deadline as report_deadline  # part of this module's API
+from tpbis.dashboards.models import ReportDeadline
 from tpbis.dashboards.services import COUNTED
 from tpbis.libraries.models import Library
 from tpbis.reports.models import Visitors
 
-DEFAULT_DEADLINE_DAY = 10
+logger = logging.getLogger(__name__)
+
 # A library and a month as one number, so a single COUNT(DISTINCT ...) counts library-months on
 # PostgreSQL and SQLite alike (SQLite has no row values in COUNT DISTINCT).
 _MONTH_SPAN = 100_000
@@ -72,18 +77,6 @@ def _percent(part: int, whole: int) -> float | None:
     if not whole:
         return None
     return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-def deadline_day() -> int:
-    """Day of the following month by which a month's visitor report is on time."""
-    return int(getattr(settings, "REPORTING_DEADLINE_DAY", DEFAULT_DEADLINE_DAY))
-
-
-def report_deadline(month: dt.date, day: int | None = None) -> dt.date:
-    """The last day a month's report is on time (day D of the next month, or that month's last day)."""
-    year, number = (month.year + 1, 1) if month.month == 12 else (month.year, month.month + 1)
-    wanted = deadline_day() if day is None else day
-    return dt.date(year, number, min(wanted, calendar.monthrange(year, number)[1]))
 
 
 def expected_months(start: dt.date, end: dt.date, today: dt.date) -> list[dt.date]:
@@ -150,7 +143,9 @@ def reporting_cube(
     by_cohort: dict[Any, list[tuple[int, int]]] = defaultdict(list)
     for row in partners.order_by().values(*keys, "cohort_year").annotate(n=Count("pk")):
         by_cohort[row.get("child")].append((row["cohort_year"], row["n"]))
-    counts = _received(area, by_child, first, last)
+    counts = _summary_received(area, by_child, first, last)
+    if counts is None:
+        counts = _received(area, by_child, first, last)
     cube: dict[Key, ReportingRate] = {}
     for key, cohorts in by_cohort.items():
         for month in months:
@@ -159,6 +154,32 @@ def reporting_cube(
             if expected or received:
                 cube[(key, month)] = ReportingRate(expected, received, on_time)
     return cube
+
+
+def _summary_received(area: Area, by_child: bool, first: dt.date, last: dt.date) -> dict[Key, tuple[int, int]] | None:
+    """`_received` from the area's summary cells (the sums of its libraries' cells, each 1 when the library
+    was expected and reported that month), or None where no summary answers: a village, a kecamatan by
+    village, one library, or cells counted with another deadline day than the setting's."""
+    model = getattr(area, "summary_model", None)
+    if model is None or (by_child and area.summary_child_field is None):  # type: ignore[attr-defined]
+        return None
+    counted_with = ReportDeadline.objects.values_list("day", flat=True).first()
+    if counted_with != deadline_day():
+        logger.warning(
+            "Summary cells counted on-time reports with deadline day %s, REPORTING_DEADLINE_DAY is %s: "
+            "reporting rates are counted from the records (slow) until `manage.py summaries_rebuild` runs.",
+            counted_with,
+            deadline_day(),
+        )
+        return None
+    child = area.summary_child_field if by_child else None  # type: ignore[attr-defined]
+    rows = (
+        model.objects.filter(area.summary_q, month__range=(first, last))  # type: ignore[attr-defined]
+        .order_by()
+        .values(*([child] if child else []), "month")
+        .annotate(received=Sum("reports"), on_time=Sum("reports_on_time"))
+    )
+    return {(row[child] if child else None, row["month"]): (row["received"], row["on_time"]) for row in rows}
 
 
 def _received(area: Area, by_child: bool, first: dt.date, last: dt.date) -> dict[Key, tuple[int, int]]:

@@ -9,6 +9,7 @@ with atomic increments: two libraries of one kecamatan written at once both land
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import reduce
@@ -16,10 +17,20 @@ from operator import or_
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 
-from tpbis.dashboards.models import FIGURE_COLUMNS, RECORD_TYPES, DistrictMonth, LibraryMonth, RegencyMonth
+from tpbis.dashboards.deadline import deadline_day, report_deadline
+from tpbis.dashboards.models import (
+    DAY_COLUMNS,
+    FIGURE_COLUMNS,
+    RECORD_TYPES,
+    DistrictMonth,
+    LibraryMonth,
+    RegencyDay,
+    RegencyMonth,
+    ReportDeadline,
+)
 from tpbis.libraries.models import Library
 from tpbis.regions.models import Region
 from tpbis.reports.models import (
@@ -35,6 +46,7 @@ from tpbis.reports.models import (
 __all__ = [
     "RECORD_TYPES",
     "summaries_apply",
+    "summaries_days_rebuild",
     "summaries_rebuild",
     "summaries_refresh",
     "summaries_refresh_for_libraries",
@@ -64,6 +76,8 @@ PEOPLE_FIELDS: dict[str, dict[str, str]] = {
 # Where each summed column sits in a figures vector.
 POSITION = {column: i for i, column in enumerate(FIGURE_COLUMNS)}
 WIDTH = len(FIGURE_COLUMNS)
+# Where the columns of a day (`RegencyDay`, `LibraryMonth.days`) sit in a figures vector.
+DAY_POSITIONS = [POSITION[column] for column in DAY_COLUMNS]
 DISTRICT_CODE_LENGTH = 8  # "35.24.01"
 # A write naming more library-months than this recomputes its libraries whole (one query either way).
 MAX_NAMED_CELLS = 48
@@ -72,9 +86,10 @@ CHUNK = 500
 
 Vector = list[int]
 # Typed empty columns: PostgreSQL matches a UNION's column types branch by branch.
-NO_DAY, NO_NUMBER = "CAST(NULL AS DATE)", "CAST(NULL AS INTEGER)"
+NO_DAY, NO_NUMBER, NO_TEXT = "CAST(NULL AS DATE)", "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
 LibraryCell = tuple[int, dt.date]
 AreaCell = tuple[str, dt.date]
+Days = dict[int, Vector]  # a library month's days: day of the month → its DAY_COLUMNS
 
 
 def district_of_library(prefix: str = "library__") -> Substr:
@@ -128,7 +143,7 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 
 
 def _add(into: dict[Any, Vector], key: Any, vector: Sequence[int], sign: int = 1) -> None:
-    have = into.setdefault(key, [0] * WIDTH)
+    have = into.setdefault(key, [0] * len(vector))
     for i, value in enumerate(vector):
         have[i] += sign * value
 
@@ -137,19 +152,46 @@ def _figures(vector: Sequence[int]) -> dict[str, int]:
     return dict(zip(FIGURE_COLUMNS, vector, strict=True))
 
 
+def _count_report(vector: Vector, month: dt.date, first_input: dt.date | str, day: int) -> None:
+    """Mark a library cell's month as reported (it has counted visitor records, the earliest entered on
+    `first_input`), and on time when that is by the month's deadline; `_drop_unexpected` then clears the
+    months the library was not expected to report."""
+    entered = first_input if isinstance(first_input, dt.date) else dt.date.fromisoformat(str(first_input)[:10])
+    vector[POSITION["reports"]] = 1
+    vector[POSITION["reports_on_time"]] = int(entered <= report_deadline(month, day))
+
+
+def _drop_unexpected(cells: Mapping[LibraryCell, Vector], partners: Mapping[int, tuple[bool, int]]) -> None:
+    """Clear the reports of months a library was not expected to report: inactive, or before its cohort year
+    (`partners`: library id → (is_active, cohort_year))."""
+    for (lib, month), vector in cells.items():
+        active, cohort = partners[lib]
+        if not active or cohort > month.year:
+            vector[POSITION["reports"]] = vector[POSITION["reports_on_time"]] = 0
+
+
 # ------------------------------------------------------------------------------------------ rebuild
 
 
 def _library_cells(library_filter: Q) -> dict[LibraryCell, Vector]:
     """Every figure per library and month, from the records of the libraries the filter selects."""
     cells: dict[LibraryCell, Vector] = {}
+    day = deadline_day()
     for record_type in RECORD_TYPES:
         base = record_model(record_type).objects.filter(library_filter)
         columns = _type_columns(record_type)
-        for row in record_groups(record_type, base, {"library_key": F("library_id")}):
-            vector = cells.setdefault((row["library_key"], dt.date(row["y"], row["m"], 1)), [0] * WIDTH)
+        keys: dict[str, Any] = {"library_key": F("library_id")}
+        reports = record_type == "pengunjung"
+        if reports:  # whether the library was expected to report, and when it first did
+            keys |= {"active": F("library__is_active"), "cohort": F("library__cohort_year")}
+        rows = record_groups(record_type, base, keys)
+        for row in rows.annotate(first_input=Min("input_date")) if reports else rows:
+            month = dt.date(row["y"], row["m"], 1)
+            vector = cells.setdefault((row["library_key"], month), [0] * WIDTH)
             for column in columns:
                 vector[POSITION[column]] += row[column] or 0
+            if reports and row["active"] and row["cohort"] <= month.year:
+                _count_report(vector, month, row["first_input"], day)
     return cells
 
 
@@ -181,6 +223,93 @@ def _regency_rows(district_filter: Q) -> list[RegencyMonth]:
         )
         for row in grouped
     ]
+
+
+def _library_days_sql(library_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    """Counted dated records per library and day (`lib`, `day` and the DAY_COLUMNS as `c0`, `c1`, …), of
+    the given libraries or all: one GROUP BY per dated table, the rows of one day summed across them."""
+    qn = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    for record_type, model in DATED.items():
+        people = PEOPLE_FIELDS.get(record_type, {})
+        library, status, date = _column(model, "library"), _column(model, "status"), _column(model, "date")
+        figures = []
+        for i, column in enumerate(DAY_COLUMNS):
+            if column == record_type:
+                figure = "COUNT(*)"
+            elif column == f"{record_type}_verified":
+                figure = f"SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END)"
+                params.append(Status.VERIFIED.value)
+            elif column in people:
+                figure = f"COALESCE(SUM({_column(model, people[column])}), 0)"  # a figure left empty
+            else:
+                figure = "0"
+            figures.append(f"{figure} AS c{i}")
+        where = f"{status} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) AND {date} IS NOT NULL"
+        params.extend(COUNTED_STATUSES)
+        if library_ids is not None:
+            where += f" AND {library} IN ({', '.join(['%s'] * len(library_ids))})"
+            params.extend(library_ids)
+        parts.append(
+            f"SELECT {library} AS lib, {date} AS day, {', '.join(figures)} "  # noqa: S608 (names and %s parameters)
+            f"FROM {qn(model._meta.db_table)} WHERE {where} GROUP BY {library}, {date}"
+        )
+    sums = ", ".join(f"CAST(SUM(c{i}) AS BIGINT) AS c{i}" for i in range(len(DAY_COLUMNS)))
+    return f"SELECT lib, day, {sums} FROM ({' UNION ALL '.join(parts)}) AS typed GROUP BY lib, day", params  # noqa: S608
+
+
+def _regency_days_insert(library_ids: Sequence[int] | None = None) -> None:
+    """Write the `RegencyDay` rows of the given libraries' kabupaten/kota (all when None) from the records;
+    the rows must not be there (deleted first)."""
+    if library_ids is not None and not library_ids:
+        return
+    qn = connection.ops.quote_name
+    days, params = _library_days_sql(library_ids)
+    region = f"l.{_column(Library, 'region')}"
+    area, province = f"SUBSTR({region}, 1, 5)", f"SUBSTR({region}, 1, 2)"  # regency_area_of(area_of(…))
+    columns = ", ".join(qn(c) for c in ("area_id", "province_id", "day", *DAY_COLUMNS))
+    sums = ", ".join(f"SUM(d.c{i})" for i in range(len(DAY_COLUMNS)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(RegencyDay._meta.db_table)} ({columns}) "  # noqa: S608 (names and %s parameters)
+            f"SELECT {area}, {province}, d.day, {sums} FROM ({days}) AS d "
+            f"JOIN {qn(Library._meta.db_table)} AS l ON l.{qn(Library._meta.pk.column)} = d.lib "
+            f"GROUP BY {area}, {province}, d.day",
+            params,
+        )
+
+
+def _library_days_update(library_ids: Sequence[int] | None = None) -> None:
+    """Write the `days` of the given libraries' month cells (all when None) from the records, in one
+    UPDATE … FROM (the JSON object built by the database); the cells must exist with empty days."""
+    qn = connection.ops.quote_name
+    days, params = _library_days_sql(library_ids)
+    vector = ", ".join(f"d.c{i}" for i in range(len(DAY_COLUMNS)))
+    if connection.vendor == "postgresql":
+        day = "CAST(EXTRACT(DAY FROM d.day) AS INTEGER)"
+        month = f"(d.day - ({day} - 1))"
+        agg = f"JSONB_OBJECT_AGG(CAST({day} AS TEXT), JSONB_BUILD_ARRAY({vector}))"
+    else:
+        month = "DATE(d.day, 'start of month')"
+        agg = f"JSON_GROUP_OBJECT(CAST(CAST(STRFTIME('%%d', d.day) AS INTEGER) AS TEXT), JSON_ARRAY({vector}))"
+    table = qn(LibraryMonth._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {qn('days')} = j.days FROM ("  # noqa: S608 (names and %s parameters)
+            f"SELECT d.lib AS lib, {month} AS month, {agg} AS days FROM ({days}) AS d GROUP BY d.lib, {month}"
+            f") AS j WHERE {table}.{_column(LibraryMonth, 'library')} = j.lib AND {table}.{qn('month')} = j.month",
+            params,
+        )
+
+
+def summaries_days_rebuild() -> None:
+    """Write every `RegencyDay` row and every library cell's `days` from the records, set-based (the library
+    month cells must be there: `summaries_rebuild` writes them first)."""
+    with transaction.atomic():
+        RegencyDay.objects.all().delete()
+        _regency_days_insert()
+        _library_days_update()
 
 
 def summaries_rebuild() -> int:
@@ -216,6 +345,9 @@ def summaries_rebuild() -> int:
             )
             written += len(districts)
         RegencyMonth.objects.bulk_create(_regency_rows(Q()), batch_size=5000)
+        summaries_days_rebuild()
+        # The on-time reports were counted with today's deadline day: the rates may read them again.
+        ReportDeadline.objects.update_or_create(pk=1, defaults={"day": deadline_day()})
     return written
 
 
@@ -258,6 +390,12 @@ def summaries_refresh(*, areas: Iterable[str]) -> int:
         regency_areas = Q(regency_id__in=regencies) | Q(province_id__in=provinces, regency__isnull=True)
         RegencyMonth.objects.filter(area_id__in=[*regencies, *provinces]).delete()
         RegencyMonth.objects.bulk_create(_regency_rows(regency_areas), batch_size=2000)
+        # The kabupaten/kota days from the records of every library there (a library's own cells and days
+        # move with it unchanged).
+        RegencyDay.objects.filter(area_id__in=[*regencies, *provinces]).delete()
+        everyone = Library.objects.filter(regency_areas).annotate(area=Substr("region_id", 1, 5))
+        everyone = everyone.filter(area__in=[*regencies, *provinces]).order_by("pk")
+        _regency_days_insert(list(everyone.values_list("pk", flat=True)))
     return len(rows)
 
 
@@ -285,26 +423,44 @@ def summaries_refresh_for_libraries(*, library_ids: Iterable[int]) -> None:
 
 def _apply(ids: Sequence[int], named: Mapping[int, set[dt.date]]) -> None:
     # One write to a library's cells at a time: the next one waits here, then reads the records it committed.
-    regions = dict(Library.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", "region_id"))
+    libraries = Library.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    partners = {
+        pk: (region, active, cohort)
+        for pk, region, active, cohort in libraries.values_list("pk", "region_id", "is_active", "cohort_year")
+    }
+    regions = {pk: region for pk, (region, _, _) in partners.items()}
     touched = {pk: named[pk] for pk in ids if pk in named and named[pk] and pk in regions}
     whole = [pk for pk in ids if pk not in named and pk in regions]
     if sum(len(m) for m in touched.values()) > MAX_NAMED_CELLS:
         whole, touched = sorted([*whole, *touched]), {}
     if not touched and not whole:
         return
-    now, stored = _cells(touched, whole)
+    now, stored, now_days, stored_days = _cells(touched, whole)
+    _drop_unexpected(now, {pk: (active, cohort) for pk, (_, active, cohort) in partners.items()})
     changed = {key: (now.get(key, [0] * WIDTH), stored.get(key, [0] * WIDTH)) for key in {*now, *stored}}
-    changed = {key: pair for key, pair in changed.items() if pair[0] != pair[1]}
+    changed = {
+        key: pair
+        for key, pair in changed.items()
+        if pair[0] != pair[1] or now_days.get(key, {}) != stored_days.get(key, {})  # a record moved in its month
+    }
     if not changed:
         return
     kept = [
-        LibraryMonth(library_id=lib, month=month, **_figures(new))
+        LibraryMonth(
+            library_id=lib,
+            month=month,
+            days={str(day): vector for day, vector in sorted(now_days.get((lib, month), {}).items())},
+            **_figures(new),
+        )
         for (lib, month), (new, _) in sorted(changed.items())
         if any(new)
     ]
     if kept:
         LibraryMonth.objects.bulk_create(
-            kept, update_conflicts=True, unique_fields=["library", "month"], update_fields=list(FIGURE_COLUMNS)
+            kept,
+            update_conflicts=True,
+            unique_fields=["library", "month"],
+            update_fields=[*FIGURE_COLUMNS, "days"],
         )
     emptied = [Q(library_id=lib, month=month) for (lib, month), (new, _) in sorted(changed.items()) if not any(new)]
     if emptied:
@@ -316,8 +472,16 @@ def _apply(ids: Sequence[int], named: Mapping[int, set[dt.date]]) -> None:
     regencies: dict[AreaCell, Vector] = {}
     for (area, month), delta in districts.items():
         _add(regencies, (regency_area_of(area), month), delta)
+    days: dict[AreaCell, Vector] = {}
+    for lib, month in changed:
+        new_days, old_days = now_days.get((lib, month), {}), stored_days.get((lib, month), {})
+        for day in {*new_days, *old_days}:
+            key = (regency_area_of(area_of(regions[lib])), month.replace(day=day))
+            _add(days, key, new_days.get(day, [0] * len(DAY_COLUMNS)))
+            _add(days, key, old_days.get(day, [0] * len(DAY_COLUMNS)), sign=-1)
     missing = _shift(DistrictMonth, districts)
     missing_regencies = {area for area, _ in _shift(RegencyMonth, regencies)}
+    missing_regencies |= {area for area, _ in _shift(RegencyDay, days)}
     stale = {area for area, _ in missing} | {
         area for area, _ in districts if regency_area_of(area) in missing_regencies
     }
@@ -331,9 +495,12 @@ def _column(model: type[Any], name: str) -> str:
     return connection.ops.quote_name(model._meta.get_field(name).column)
 
 
-def _cells(touched: Mapping[int, set[dt.date]], whole: Sequence[int]) -> tuple[dict[LibraryCell, Vector], ...]:
+def _cells(
+    touched: Mapping[int, set[dt.date]], whole: Sequence[int]
+) -> tuple[dict[LibraryCell, Vector], dict[LibraryCell, Vector], dict[LibraryCell, Days], dict[LibraryCell, Days]]:
     """The named library cells as the records make them now, and as stored: one short query (UNION ALL) over
-    the five record tables, each narrowed by its (library, status) index, and the stored library cells.
+    the five record tables, each narrowed by its (library, status) index, and the stored library cells; then
+    the cells' days (dated records per day of the month, DAY_COLUMNS) now and as stored.
 
     Dated records come per day (a library has a few a month) and are put in their month here, so the SQL is
     the same on SQLite and PostgreSQL; the statement stays short enough for the driver to cache its parsing.
@@ -393,34 +560,62 @@ def _cells(touched: Mapping[int, set[dt.date]], whole: Sequence[int]) -> tuple[d
         narrowed = where(model, "dated" if record_type in DATED else "monthly")
         params.extend(COUNTED_STATUSES)
         parts.append(
-            f"SELECT 0, {library}, {select}, {figures} FROM {table} "  # noqa: S608 (names and %s parameters)
+            f"SELECT 0, {library}, {select}, {_first_input(model) if model is Visitors else NO_TEXT}, {figures} "  # noqa: S608
+            f"FROM {table} "
             f"WHERE ({narrowed}) AND {status} IN (%s, %s){dated} GROUP BY {library}, {group}"
         )
     stored = ", ".join(qn(column) for column in FIGURE_COLUMNS)
     month = _column(LibraryMonth, "month")
     narrowed = where(LibraryMonth, "stored")
     parts.append(
-        f"SELECT 1, {_column(LibraryMonth, 'library')}, {month}, {NO_NUMBER}, {NO_NUMBER}, {stored} "  # noqa: S608
+        f"SELECT 1, {_column(LibraryMonth, 'library')}, {month}, {NO_NUMBER}, {NO_NUMBER}, "  # noqa: S608
+        f"CAST({qn('days')} AS TEXT), {stored} "
         f"FROM {qn(LibraryMonth._meta.db_table)} WHERE {narrowed}"
     )
     now: dict[LibraryCell, Vector] = {}
     stored_cells: dict[LibraryCell, Vector] = {}
+    deadline = deadline_day()
+    now_days: dict[LibraryCell, Days] = {}
+    stored_days: dict[LibraryCell, Days] = {}
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, lib, on, year, month_number, *vector in cursor.fetchall():
+        for kind, lib, on, year, month_number, days, *vector in cursor.fetchall():
             if on is None:
-                first = dt.date(int(year), int(month_number), 1)
+                first, date = dt.date(int(year), int(month_number), 1), None
             else:  # SQLite hands a date over as text
-                first = (on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))).replace(day=1)
-            _add(stored_cells if kind else now, (int(lib), first), [int(v or 0) for v in vector])
-    return now, stored_cells
+                date = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))
+                first = date.replace(day=1)
+            numbers = [int(v or 0) for v in vector]
+            _add(stored_cells if kind else now, (int(lib), first), numbers)
+            if kind:
+                stored_days[(int(lib), first)] = {
+                    int(d): [int(v) for v in day] for d, day in json.loads(days or "{}").items()
+                }
+            elif days is not None:  # a visitor report's month: the text column holds its earliest input date
+                _count_report(now[(int(lib), first)], first, days, deadline)
+            elif date is not None:  # a dated record type's day, as the cell's `days` keeps it
+                _add(now_days.setdefault((int(lib), first), {}), date.day, [numbers[i] for i in DAY_POSITIONS])
+    return now, stored_cells, now_days, stored_days
 
 
 def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _shift(model: type[DistrictMonth] | type[RegencyMonth], deltas: Mapping[AreaCell, Vector]) -> set[AreaCell]:
+def _first_input(model: type[Any]) -> str:
+    """The earliest input date of a group of records as ISO text (the UNION's text column)."""
+    column = f"MIN({_column(model, 'input_date')})"
+    return f"TO_CHAR({column}, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else f"CAST({column} AS TEXT)"
+
+
+def _summed(model: type[Any]) -> tuple[str, Sequence[str]]:
+    """An area summary's date column and the columns it sums."""
+    return ("day", DAY_COLUMNS) if model is RegencyDay else ("month", FIGURE_COLUMNS)
+
+
+def _shift(
+    model: type[DistrictMonth] | type[RegencyMonth] | type[RegencyDay], deltas: Mapping[AreaCell, Vector]
+) -> set[AreaCell]:
     """Add the deltas to the area cells, in key order (two writers lock cells in one order, never a cycle).
 
     Cells that only grow are upserted together (INSERT … ON CONFLICT DO UPDATE SET c = c + excluded.c: the
@@ -456,15 +651,16 @@ def _upsert(model: type[Any], cells: Sequence[tuple[AreaCell, Vector]]) -> None:
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     keys = list(_area_columns(model, cells[0][0][0]))
-    columns = [*keys, "month", *FIGURE_COLUMNS]
+    date, summed = _summed(model)
+    columns = [*keys, date, *summed]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     params: list[Any] = []
     for (area, month), delta in cells:
         params += [*_area_columns(model, area).values(), connection.ops.adapt_datefield_value(month), *delta]
-    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in FIGURE_COLUMNS)
+    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + EXCLUDED.{qn(c)}" for c in summed)
     sql = (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES {', '.join([row] * len(cells))} "  # noqa: S608 (%s parameters)
-        f"ON CONFLICT ({qn('area_id')}, {qn('month')}) DO UPDATE SET {sets}"
+        f"ON CONFLICT ({qn('area_id')}, {qn(date)}) DO UPDATE SET {sets}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -474,12 +670,13 @@ def _update(model: type[Any], key: AreaCell, delta: Vector) -> bool:
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     area, month = key
-    sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in FIGURE_COLUMNS)
-    where = f"{qn('area_id')} = %s AND {qn('month')} = %s"
+    date, summed = _summed(model)
+    sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in summed)
+    where = f"{qn('area_id')} = %s AND {qn(date)} = %s"
     month_value = connection.ops.adapt_datefield_value(month)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {sets} WHERE {where} RETURNING {', '.join(qn(c) for c in FIGURE_COLUMNS)}",  # noqa: S608 (%s parameters)
+            f"UPDATE {table} SET {sets} WHERE {where} RETURNING {', '.join(qn(c) for c in summed)}",  # noqa: S608 (%s parameters)
             [*delta, area, month_value],
         )
         after = cursor.fetchone()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from tpbis.audit.admin import AuditedAdminMixin
 from tpbis.libraries.models import Library
-from tpbis.libraries.services import EDITABLE_FIELDS
+from tpbis.libraries.services import EDITABLE_FIELDS, expected_reports_changed
 
 
 @admin.register(Library)
@@ -17,6 +19,13 @@ class LibraryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "support", "cohort_year", "is_active", "province"]
     search_fields = ["name", "npp", "region__name"]
     autocomplete_fields = ["region"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Saved and audited; a changed active flag or cohort year changes the months it is expected to report."""
+        before = Library.objects.filter(pk=obj.pk).values_list("is_active", "cohort_year").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None and before != (obj.is_active, obj.cohort_year):
+            expected_reports_changed([obj.pk])
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

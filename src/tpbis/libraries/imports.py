@@ -26,7 +26,7 @@ from tpbis.audit.services import audit_change_many, audit_diff, audit_snapshot
 from tpbis.core.tabular import ImportReport, Row, RowError, Table, TabularError, import_run
 from tpbis.core.text import fold
 from tpbis.libraries.models import FIRST_COHORT_YEAR, REGION_LEVEL_FOR_KIND, Library, LibraryKind, Support
-from tpbis.libraries.services import EDITABLE_FIELDS
+from tpbis.libraries.services import EDITABLE_FIELDS, expected_reports_changed
 from tpbis.libraries.signals import libraries_moved
 from tpbis.regions.models import Region
 from tpbis.regions.resolve import CODE_COLUMN, NAME_COLUMNS, RegionQuery, region_resolve_many
@@ -479,6 +479,7 @@ def _apply(plan: _Plan, *, actor: User | None, filename: str) -> None:
         Library.objects.bulk_update(plan.updates, sorted(fields), batch_size=_BATCH)
         if moved:
             libraries_moved.send(sender=Library, region_codes=moved)
+        expected_reports_changed(sorted(pk for pk, old in plan.before.items() if "cohort_year" in old))
     _audit(plan, actor=actor, filename=filename)
 
 

@@ -11,6 +11,7 @@ from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change, audit_diff, audit_snapshot
 from tpbis.libraries.models import Library
 from tpbis.libraries.signals import libraries_moved
+from tpbis.reports.signals import records_changed
 
 EDITABLE_FIELDS = (
     "name",
@@ -75,7 +76,16 @@ def library_update(*, library: Library, actor: User | None = None, **fields: Any
             )
             if "region" in changed:
                 libraries_moved.send(sender=Library, region_codes={previous_region, library.region_id})
+            if "cohort_year" in changed:
+                expected_reports_changed([library.pk])
     return changed
+
+
+def expected_reports_changed(library_ids: list[int]) -> None:
+    """These partners' active flag or cohort year changed: the months they are expected to report did, so
+    every month of theirs is counted again (summaries and scores), in the caller's transaction."""
+    if library_ids:
+        records_changed.send(sender=Library, library_ids=set(library_ids), months=None)
 
 
 @transaction.atomic
@@ -85,6 +95,7 @@ def library_set_active(*, library: Library, active: bool, actor: User | None = N
         before = audit_snapshot(library, ["is_active"])
         library.is_active = active
         library.save(update_fields=["is_active", "updated_at"])
+        expected_reports_changed([library.pk])
         audit_change(
             actor=actor,
             action=AuditAction.ACTIVATE if active else AuditAction.DEACTIVATE,

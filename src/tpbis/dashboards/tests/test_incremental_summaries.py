@@ -3,7 +3,8 @@
 Random writes go through the real services (entry, correction moving a record to another month or year,
 verification one by one and in bulk, return, withdrawal, draft sent, spreadsheet import) over two
 libraries of one kecamatan, a library registered at its kabupaten's code and one in another kabupaten;
-every few writes each library, kecamatan and kabupaten/kota month is compared with `summaries_rebuild()`.
+every few writes each library, kecamatan and kabupaten/kota month, and each kabupaten/kota day and library
+month's days, is compared with `summaries_rebuild()`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import World, make_library
 from tpbis.accounts.scope import Scope
-from tpbis.dashboards.models import FIGURE_COLUMNS, DistrictMonth, LibraryMonth, RegencyMonth
+from tpbis.dashboards.models import DAY_COLUMNS, FIGURE_COLUMNS, DistrictMonth, LibraryMonth, RegencyDay, RegencyMonth
 from tpbis.dashboards.services import summaries_apply, summaries_rebuild
 from tpbis.libraries.models import Library
+from tpbis.libraries.services import library_set_active, library_update
 from tpbis.libraries.signals import libraries_moved
 from tpbis.reports.models import Advocacy, CommunityEngagement, InformationService, Publicity, Status, Visitors
 from tpbis.reports.record_imports import record_import
@@ -47,11 +49,13 @@ IMPORT_HEADER = "npp,nama_perpustakaan,kode_desa,tanggal,nama_kegiatan,bidang_ke
 
 def summaries() -> dict[str, list[Any]]:
     return {
-        "library": sorted(LibraryMonth.objects.values_list("library_id", "month", *FIGURE_COLUMNS)),
+        # With each month's days: the dated records per day, whose changes a write adds to `RegencyDay`.
+        "library": sorted(LibraryMonth.objects.values_list("library_id", "month", *FIGURE_COLUMNS, "days")),
         "district": sorted(
             DistrictMonth.objects.values_list("area_id", "regency_id", "province_id", "month", *FIGURE_COLUMNS)
         ),
         "regency": sorted(RegencyMonth.objects.values_list("area_id", "province_id", "month", *FIGURE_COLUMNS)),
+        "regency_day": sorted(RegencyDay.objects.values_list("area_id", "province_id", "day", *DAY_COLUMNS)),
     }
 
 
@@ -182,10 +186,23 @@ class Writer:
         if record is not None:
             record_withdraw(record=record, user=self.author)
 
+    def eligibility(self) -> None:
+        """A partner deactivated or reactivated, or moved to another cohort: the months it must report change."""
+        library = self.rng.choice(self.libraries)
+        library.refresh_from_db()
+        if self.rng.random() < 0.5:
+            library_set_active(library=library, active=not library.is_active, actor=self.world.national)
+        else:
+            cohort = self.rng.choice([2018, 2024, 2025, 2026])
+            library_update(library=library, actor=self.world.national, cohort_year=cohort)
+
     def import_(self) -> None:
         rows = []
+        active = [lib for lib in (self.libraries[0], self.libraries[3]) if Library.objects.get(pk=lib.pk).is_active]
+        if not active:  # an inactive partner's rows are refused
+            return
         for _ in range(self.rng.randint(2, 4)):
-            library = self.rng.choice([self.libraries[0], self.libraries[3]])
+            library = self.rng.choice(active)
             day = self.day()
             rows.append(
                 f",{library.name},{library.region_id},{day.isoformat()},Kegiatan impor {self.rng.randint(1, 10**6)},"
@@ -213,7 +230,10 @@ def test_random_writes_keep_every_summary_equal_to_a_rebuild(world: World, seed:
     for _round in range(6):
         for _ in range(12):
             action = writer.rng.choice(
-                ["create", "create", "draft", "edit", "edit", "verify", "bulk", "return", "withdraw", "send", "import"]
+                [
+                    *("create", "create", "draft", "edit", "edit", "verify", "bulk", "return", "withdraw", "send"),
+                    *("import", "eligibility"),
+                ]
             )
             try:
                 with transaction.atomic():
@@ -222,7 +242,7 @@ def test_random_writes_keep_every_summary_equal_to_a_rebuild(world: World, seed:
             except (ValidationError, RecordConflict, IntegrityError):
                 pass  # a refused write (a monthly figure already there, a rule) changes nothing
         assert_equal_to_rebuild()
-    assert done >= {"create", "edit", "verify", "bulk", "return", "withdraw", "send", "import"}
+    assert done >= {"create", "edit", "verify", "bulk", "return", "withdraw", "send", "import", "eligibility"}
 
 
 @pytest.mark.django_db
@@ -274,7 +294,9 @@ def test_one_entry_touches_the_summaries_in_a_few_queries(world: World) -> None:
     )
     with CaptureQueriesContext(connection) as queries:
         summaries_apply(library_ids={library.pk}, months={library.pk: {dt.date(2025, 3, 1)}})
-    assert len(queries) <= 5, [q["sql"] for q in queries]
+    # Lock the library, read its records and cell, write the cell, then one upsert each for the kecamatan
+    # month, the kabupaten/kota month and the kabupaten/kota day.
+    assert len(queries) <= 6, [q["sql"] for q in queries]
     assert record.pk and DistrictMonth.objects.get(area_id="35.24.01", month=dt.date(2025, 3, 1)).pelibatan >= 1
     assert_equal_to_rebuild()
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
 from conftest import World, make_library
 from tpbis.accounts.scope import Scope, scope_for_user
 from tpbis.dashboards.selectors import region_for_user
+from tpbis.libraries.models import Library
+from tpbis.libraries.selectors import library_qs_for_scope
+from tpbis.profiles.models import LibraryProfile
 from tpbis.profiles.selectors import completeness_by_region
 from tpbis.profiles.tests.helpers import YEAR, profile_make
 
@@ -58,3 +64,38 @@ def test_the_province_sees_each_kabupaten(world: World) -> None:
 
 def _scope(world: World) -> Scope:
     return scope_for_user(world.facilitator_3524)
+
+
+def test_completeness_equals_a_count_library_by_library_for_every_region_and_scope(world: World) -> None:
+    """The joined count equals counting each expected partner's profile of the year by hand, for the
+    nation, a province, a kabupaten/kota, a kecamatan and a village, seen nationally and by a facilitator."""
+    _plant(world)
+    make_library("Perpustakaan Kabupaten Lumajang", "35.08")
+    profile_make(make_library("Perpustakaan Provinsi Jatim", "35"))
+    for code in ("35.24.01.2001", "35.08.21.2004", "19.05.01.2006"):
+        profile_make(make_library(f"Perpustakaan Desa {code}", code, cohort_year=YEAR), year=YEAR - 1)
+    profiled = set(LibraryProfile.objects.filter(year=YEAR).values_list("library_id", flat=True))
+    for user in (world.national, world.province_35, world.facilitator_3524):
+        scope = scope_for_user(user)
+        visible = set(library_qs_for_scope(scope=scope).values_list("pk", flat=True))
+        for code in (None, "35", "19", "35.24", "35.08", "35.24.01", "35.24.02", "35.24.01.2001"):
+            try:
+                region = region_for_user(scope=scope, region_code=code)
+            except (Http404, PermissionDenied):
+                continue
+            expected = [
+                lib
+                for lib in Library.objects.filter(pk__in=visible, is_active=True, cohort_year__lte=YEAR)
+                if not code or lib.region_id == code or lib.region_id.startswith(code + ".")
+            ]
+            completeness = completeness_by_region(scope=scope, region=region, year=YEAR)
+            assert completeness.expected == len(expected), (user, code)
+            assert completeness.complete == len([lib for lib in expected if lib.pk in profiled]), (user, code)
+            by_child = {row.code: (row.expected, row.complete) for row in completeness.rows}
+            length = {None: 2, "35": 5, "19": 5}.get(code, 8 if code and code.count(".") == 1 else 13)
+            hand: dict[str, list[int]] = {}
+            for lib in expected:
+                counts = hand.setdefault(lib.region_id[:length], [0, 0])
+                counts[0] += 1
+                counts[1] += lib.pk in profiled
+            assert by_child == {child: tuple(counts) for child, counts in hand.items()}, (user, code)
