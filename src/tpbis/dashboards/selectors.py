@@ -35,11 +35,13 @@ from django.utils import timezone
 from tpbis.accounts.models import Membership, Role
 from tpbis.accounts.scope import Scope
 from tpbis.dashboards.models import (
+    DAY_COLUMNS,
     FIGURE_COLUMNS,
     PEOPLE_COLUMNS,
     RECORD_TYPES,
     DistrictMonth,
     LibraryMonth,
+    RegencyDay,
     RegencyMonth,
 )
 from tpbis.dashboards.public import public_allows, public_children_shown, public_region_check
@@ -486,6 +488,25 @@ def _record_cube(
     return cube
 
 
+def _day_cube(target: _Target, *, start: dt.date, end: dt.date, by_child: bool) -> dict[Cell, Vector]:
+    """Dated records of days within one month per child region, from the kabupaten/kota days (`RegencyDay`):
+    the same sums as `_record_cube` of the dated types, for a target summed per kabupaten/kota."""
+    assert month_first(start) == month_first(end)
+    child = target.summary_child_field if by_child else None
+    days = RegencyDay.objects.filter(target.summary_q, day__range=(start, end)).order_by()
+    sums = {f"sum_{column}": Sum(column) for column in DAY_COLUMNS}
+    rows: list[dict[str, Any]] = list(days.values(child).annotate(**sums)) if child else [days.aggregate(**sums)]
+    cube: dict[Cell, Vector] = {}
+    for row in rows:
+        if row["sum_pelibatan"] is None:  # no day at all: the aggregate's row of NULLs
+            continue
+        vector = [0] * WIDTH
+        for column in DAY_COLUMNS:
+            vector[POSITION[column]] = row[f"sum_{column}"]
+        cube[(row[child] if child else None, month_first(start))] = vector
+    return cube
+
+
 def _add(into: dict[Any, Vector], key: Any, vector: Vector) -> None:
     have = into.get(key)
     into[key] = list(vector) if have is None else [a + b for a, b in zip(have, vector, strict=True)]
@@ -498,7 +519,11 @@ def _cube(target: _Target, start: dt.date, end: dt.date, by_child: bool) -> dict
     split = _split(start, end, timezone.localdate())
     cube = _summary_cube(target, split, by_child)
     for cut_start, cut_end in split.cut_days:
-        for cell, vector in _record_cube(target, start=cut_start, end=cut_end, types=DATED, by_child=by_child).items():
+        if target.summary_model is RegencyMonth:  # the nation and a province: their kabupaten/kota days
+            cut = _day_cube(target, start=cut_start, end=cut_end, by_child=by_child)
+        else:  # a kabupaten/kota or kecamatan: its few libraries' records
+            cut = _record_cube(target, start=cut_start, end=cut_end, types=DATED, by_child=by_child)
+        for cell, vector in cut.items():
             _add(cube, cell, vector)
     return cube
 
