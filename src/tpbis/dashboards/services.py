@@ -225,15 +225,22 @@ def _regency_rows(district_filter: Q) -> list[RegencyMonth]:
     ]
 
 
-def _library_days_sql(library_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+def _library_days_sql(library_ids: Sequence[int] | None, *, by_area: bool = False) -> tuple[str, list[Any]]:
     """Counted dated records per library and day (`lib`, `day` and the DAY_COLUMNS as `c0`, `c1`, …), of
-    the given libraries or all: one GROUP BY per dated table, the rows of one day summed across them."""
+    the given libraries or all: one GROUP BY per dated table, the rows of one day summed across them.
+    `by_area`: per kabupaten/kota row of `RegencyDay` and day instead (`lib` is then the area's code)."""
     qn = connection.ops.quote_name
+    joined = (
+        f" JOIN {qn(Library._meta.db_table)} AS l ON l.{qn(Library._meta.pk.column)} = {{library}}" if by_area else ""
+    )
+    # regency_area_of(area_of(the library's region)); a province's own libraries: the province's code
+    area = f"SUBSTR(l.{_column(Library, 'region')}, 1, 5)"
     parts: list[str] = []
     params: list[Any] = []
     for record_type, model in DATED.items():
         people = PEOPLE_FIELDS.get(record_type, {})
-        library, status, date = _column(model, "library"), _column(model, "status"), _column(model, "date")
+        table = qn(model._meta.db_table)
+        library, status, date = (f"{table}.{_column(model, name)}" for name in ("library", "status", "date"))
         figures = []
         for i, column in enumerate(DAY_COLUMNS):
             if column == record_type:
@@ -242,7 +249,7 @@ def _library_days_sql(library_ids: Sequence[int] | None) -> tuple[str, list[Any]
                 figure = f"SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END)"
                 params.append(Status.VERIFIED.value)
             elif column in people:
-                figure = f"COALESCE(SUM({_column(model, people[column])}), 0)"  # a figure left empty
+                figure = f"COALESCE(SUM({table}.{_column(model, people[column])}), 0)"  # a figure left empty
             else:
                 figure = "0"
             figures.append(f"{figure} AS c{i}")
@@ -251,9 +258,10 @@ def _library_days_sql(library_ids: Sequence[int] | None) -> tuple[str, list[Any]
         if library_ids is not None:
             where += f" AND {library} IN ({', '.join(['%s'] * len(library_ids))})"
             params.extend(library_ids)
+        key = area if by_area else library
         parts.append(
-            f"SELECT {library} AS lib, {date} AS day, {', '.join(figures)} "  # noqa: S608 (names and %s parameters)
-            f"FROM {qn(model._meta.db_table)} WHERE {where} GROUP BY {library}, {date}"
+            f"SELECT {key} AS lib, {date} AS day, {', '.join(figures)} "  # noqa: S608 (names and %s parameters)
+            f"FROM {table}{joined.format(library=library)} WHERE {where} GROUP BY {key}, {date}"
         )
     sums = ", ".join(f"CAST(SUM(c{i}) AS BIGINT) AS c{i}" for i in range(len(DAY_COLUMNS)))
     return f"SELECT lib, day, {sums} FROM ({' UNION ALL '.join(parts)}) AS typed GROUP BY lib, day", params  # noqa: S608
@@ -265,17 +273,13 @@ def _regency_days_insert(library_ids: Sequence[int] | None = None) -> None:
     if library_ids is not None and not library_ids:
         return
     qn = connection.ops.quote_name
-    days, params = _library_days_sql(library_ids)
-    region = f"l.{_column(Library, 'region')}"
-    area, province = f"SUBSTR({region}, 1, 5)", f"SUBSTR({region}, 1, 2)"  # regency_area_of(area_of(…))
+    days, params = _library_days_sql(library_ids, by_area=True)
     columns = ", ".join(qn(c) for c in ("area_id", "province_id", "day", *DAY_COLUMNS))
-    sums = ", ".join(f"SUM(d.c{i})" for i in range(len(DAY_COLUMNS)))
+    figures = ", ".join(f"d.c{i}" for i in range(len(DAY_COLUMNS)))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {qn(RegencyDay._meta.db_table)} ({columns}) "  # noqa: S608 (names and %s parameters)
-            f"SELECT {area}, {province}, d.day, {sums} FROM ({days}) AS d "
-            f"JOIN {qn(Library._meta.db_table)} AS l ON l.{qn(Library._meta.pk.column)} = d.lib "
-            f"GROUP BY {area}, {province}, d.day",
+            f"SELECT d.lib, SUBSTR(d.lib, 1, 2), d.day, {figures} FROM ({days}) AS d",
             params,
         )
 
