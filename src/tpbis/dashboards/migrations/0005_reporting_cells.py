@@ -34,7 +34,7 @@ def fill_reporting_cells(apps, schema_editor):
     else:  # SQLite keeps dates as ISO text
         part = {
             unit: f"CAST(strftime('{code}', v.input_date) AS INTEGER)"
-            for unit, code in (("YEAR", "%Y"), ("MONTH", "%m"), ("DAY", "%d"))
+            for unit, code in (("YEAR", "%%Y"), ("MONTH", "%%m"), ("DAY", "%%d"))  # %% in a statement with parameters
         }
         first_day = "printf('%%04d-%%02d-01', t.year, t.month)"
     # Months counted as year * 12 + month: a report entered before the following month, or in it by the
