@@ -44,9 +44,9 @@ def fill_reporting_cells(apps, schema_editor):
     on_time = f"{entered} < {due} OR ({entered} = {due} AND {part['DAY']} <= %s)"
     with connection.cursor() as cursor:
         for table in (tables["cells"], tables["districts"], tables["regencies"]):
-            cursor.execute(f"UPDATE {table} SET reports = 0, reports_on_time = 0 WHERE reports > 0")
+            cursor.execute(f"UPDATE {table} SET reports = 0, reports_on_time = 0 WHERE reports > 0")  # noqa: S608
         cursor.execute(
-            f"UPDATE {tables['cells']} SET reports = 1, reports_on_time = t.on_time FROM ("
+            f"UPDATE {tables['cells']} SET reports = 1, reports_on_time = t.on_time FROM ("  # noqa: S608 (names, %s)
             f"SELECT v.library_id AS library_id, v.year AS year, v.month AS month, "
             f"MAX(CASE WHEN {on_time} THEN 1 ELSE 0 END) AS on_time "
             f"FROM {tables['visitors']} v JOIN {tables['library']} l ON l.id = v.library_id "
@@ -56,7 +56,7 @@ def fill_reporting_cells(apps, schema_editor):
             [day, *COUNTED_STATUSES, True],
         )
         cursor.execute(
-            f"UPDATE {tables['districts']} SET reports = t.reports, reports_on_time = t.on_time FROM ("
+            f"UPDATE {tables['districts']} SET reports = t.reports, reports_on_time = t.on_time FROM ("  # noqa: S608
             f"SELECT substr(l.region_id, 1, 8) AS area, c.month AS month, SUM(c.reports) AS reports, "
             f"SUM(c.reports_on_time) AS on_time FROM {tables['cells']} c "
             f"JOIN {tables['library']} l ON l.id = c.library_id WHERE c.reports > 0 "
@@ -64,7 +64,7 @@ def fill_reporting_cells(apps, schema_editor):
             f"WHERE {tables['districts']}.area_id = t.area AND {tables['districts']}.month = t.month"
         )
         cursor.execute(
-            f"UPDATE {tables['regencies']} SET reports = t.reports, reports_on_time = t.on_time FROM ("
+            f"UPDATE {tables['regencies']} SET reports = t.reports, reports_on_time = t.on_time FROM ("  # noqa: S608
             f"SELECT COALESCE(d.regency_id, d.province_id) AS area, d.month AS month, SUM(d.reports) AS reports, "
             f"SUM(d.reports_on_time) AS on_time FROM {tables['districts']} d WHERE d.reports > 0 "
             f"GROUP BY COALESCE(d.regency_id, d.province_id), d.month) t "
