@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
 
 from tpbis.accounts.models import Membership, Role
 from tpbis.accounts.scope import Scope
+from tpbis.core.db_router import replica_reads_allowed
 from tpbis.dashboards.models import (
     DAY_COLUMNS,
     FIGURE_COLUMNS,
@@ -55,8 +56,15 @@ from tpbis.dashboards.services import (
     record_groups,
     record_model,
 )
-from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.services import current_scores_fresh, facts_built, kpi_compute, kpi_refresh_stale, kpi_scores_at
+from tpbis.kpi.models import Colour, CurrentScore, DayScore, MonthScore
+from tpbis.kpi.services import (
+    current_scores_fresh,
+    day_scores_fill,
+    facts_built,
+    kpi_compute,
+    kpi_refresh_stale,
+    kpi_scores_at,
+)
 from tpbis.libraries.models import Library, LibraryKind, Support
 from tpbis.regions.models import Level, Region
 
@@ -569,10 +577,12 @@ def _partner_qs(target: _Target, end: dt.date) -> QuerySet[Library]:
 
 @dataclass(frozen=True)
 class _Scores:
-    """Where the scores as of a date are stored: today's current scores, or this year's month-end scores."""
+    """Where the scores as of a date are stored: today's current scores, the month-end scores, or the
+    scores of another past day (`day`, stored on its first request)."""
 
     as_of: dt.date
     current: bool
+    day: bool = False
 
     @property
     def relation(self) -> str:
@@ -586,11 +596,18 @@ def _stored_scores(as_of: dt.date, today: dt.date) -> _Scores | None:
         # Month-end scores of every year are kept right by every record change (kpi receivers); a month
         # end not stored yet (facts not built, a month just closed) counts as unscored below.
         return _Scores(as_of, current=False)
+    if as_of < today:
+        # Another past day: its scores are stored on its first request (the missing ones computed), and
+        # dropped by every write that could change them (kpi services).
+        return _Scores(as_of, current=False, day=True)
     return None
 
 
 def _scored(partners: QuerySet[Library], scores: _Scores) -> QuerySet[Library]:
-    if not scores.current:  # a new relation each time: Django binds it to the query it joins
+    if scores.day:  # a row scored as another kind than the library's now is not read
+        day = Q(day_scores__as_of=scores.as_of, day_scores__kind=F("kind"))
+        partners = partners.annotate(as_of_score=FilteredRelation("day_scores", condition=day))
+    elif not scores.current:  # a new relation each time: Django binds it to the query it joins
         month_end = Q(month_scores__month_end=scores.as_of)
         partners = partners.annotate(as_of_score=FilteredRelation("month_scores", condition=month_end))
     return partners.annotate(
@@ -667,9 +684,13 @@ _RANKED_FIELDS = ("library_id", "library__name", "library__region_id", "library_
 def _score_rows(target: _Target, end: dt.date, scores: _Scores) -> QuerySet[Any]:
     """The partners' stored scores, read from the score table: its score and colour indexes serve the
     rankings, which stop after ten rows instead of sorting every partner."""
-    rows: QuerySet[Any] = (
-        CurrentScore.objects.all() if scores.current else MonthScore.objects.filter(month_end=scores.as_of)
-    )
+    rows: QuerySet[Any]
+    if scores.current:
+        rows = CurrentScore.objects.all()
+    elif scores.day:
+        rows = DayScore.objects.filter(as_of=scores.as_of, kind=F("library__kind"))
+    else:
+        rows = MonthScore.objects.filter(month_end=scores.as_of)
     return rows.filter(target.library_q("library__"), library__is_active=True, library__cohort_year__lte=end.year)
 
 
@@ -688,7 +709,9 @@ def _stored_kpi(
     by_child = {row.get("child"): {colour: row[f"colour:{colour}"] or 0 for colour in COLOURS[:3]} for row in groups}
     rows = _score_rows(target, end, scores)
     assessed = rows.filter(score__isnull=False)
-    green = rows.filter(colour=Colour.GREEN, score__gte=HUNDRED).order_by("library__region_id", "library__name", "pk")
+    green = rows.filter(colour=Colour.GREEN, score__gte=HUNDRED).order_by(
+        "library__region_id", "library__name", "library_id"
+    )
     return _Kpi(
         as_of=as_of,
         colours_by_child=by_child,
@@ -738,6 +761,11 @@ def _computed_kpi(target: _Target, end: dt.date, as_of: dt.date, green_limit: in
     )
 
 
+def _day_row(as_of: dt.date) -> QuerySet[DayScore]:
+    """The stored score of the outer library on the day, as its kind now is."""
+    return DayScore.objects.filter(library=OuterRef("pk"), as_of=as_of, kind=OuterRef("kind"))
+
+
 def _partners_and_kpi(target: _Target, end: dt.date, green_limit: int | None) -> tuple[list[dict[str, Any]], _Kpi]:
     today = timezone.localdate()
     as_of = _kpi_as_of(end, today)
@@ -747,8 +775,24 @@ def _partners_and_kpi(target: _Target, end: dt.date, green_limit: int | None) ->
         # A score of an earlier month or scheme may be stale without any write (growing targets): rescore.
         kpi_refresh_stale(libraries=_partner_qs(target, end), today=today)
         groups = _partner_groups(target, end, scores, today)
+    if (
+        scores is not None
+        and scores.day
+        and any(row["unscored"] for row in groups)
+        and not replica_reads_allowed()
+        and facts_built()
+    ):
+        # A past day's first request (or one after a write dropped some): store the missing, read them back.
+        # Computed from the primary only: a lagging replica's figures must not be stored.
+        partners = _partner_qs(target, end)
+        new_day = all(row["unscored"] == row["n"] for row in groups)
+        missing = partners if new_day else partners.exclude(Exists(_day_row(scores.as_of)))
+        if day_scores_fill(libraries=missing, date=as_of, new_day=new_day) is None:
+            scores = None  # a write that may change the day is being committed: computed, not stored
+        else:
+            groups = _partner_groups(target, end, scores, today)
     if scores is not None and not scores.current and any(row["unscored"] for row in groups):
-        scores = None  # a month-end score is missing: compute them all for that day
+        scores = None  # a month-end score is missing (or a day's, facts not built): compute them all for that day
     if scores is None:
         return groups, _computed_kpi(target, end, as_of, green_limit)
     return groups, _stored_kpi(target, end, as_of, scores, groups, green_limit)

@@ -184,6 +184,32 @@ class MonthScore(models.Model):
         return f"{self.library_id} {self.month_end}: {self.score}"
 
 
+class DayScore(models.Model):
+    """A library's score on a past day that is not a month end (a dashboard of a period ending mid-month),
+    stored on the first request for that day and dropped by every write that could change it: a record
+    change drops the library's days from the first touched month to the end of that year, a scheme change
+    drops them all. The kind it was scored as is kept: a row whose kind is no longer the library's (an
+    edit or an import changed it) is not read, and is replaced when the day is asked for again. A library
+    no scheme applies to has a row without a score, so a missing row always means "not computed yet"."""
+
+    # Its unique (library, as_of) index serves the library look-ups: no second index on the column.
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="day_scores", db_index=False)
+    as_of = models.DateField()
+    kind = models.CharField(max_length=16, choices=LibraryKind.choices)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    colour = models.CharField(max_length=14, choices=Colour.choices)
+
+    class Meta:
+        verbose_name = _("skor harian")
+        verbose_name_plural = _("skor harian")
+        constraints = [models.UniqueConstraint(fields=["library", "as_of"], name="dayscore_unique")]
+        # Rankings and colour counts of one day, as for a month end.
+        indexes = [models.Index(fields=["as_of", "score"], name="dayscore_day_score")]
+
+    def __str__(self) -> str:
+        return f"{self.library_id} {self.as_of}: {self.score}"
+
+
 class MonthFacts(models.Model):
     """What one library reported in one month, as the KPI counts it: the small table month-end scores and
     mid-month scores are summed from (a year's facts are the sum of its months), so a write rescans only

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     Exists,
@@ -27,6 +28,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils import timezone, translation
@@ -61,6 +63,7 @@ from tpbis.kpi.models import (
     Colour,
     Component,
     CurrentScore,
+    DayScore,
     FactsBuilt,
     MonthFacts,
     MonthScore,
@@ -322,6 +325,7 @@ def _rescore_for_schemes() -> None:
     the month scores the new scheme really moves.
     """
     kpi_refresh()
+    day_scores_drop()  # a day of any year may be scored by the scheme changed
     if facts_built():
         from tpbis.kpi.tasks import kpi_rescore_task
 
@@ -629,6 +633,12 @@ def _kpi_rebuild_part(
             current[library_id] = memo[key]
     stats.years_rescored = len(moved)
     moved_libraries = sorted({library_id for library_id, _year in moved})
+    # A moved library-year (its facts, kind or the schemes; or only a month end passed) drops its stored
+    # days: more than can be named in one statement, then every day of those years in the scope.
+    moved_years = {year for _library_id, year in moved}
+    if moved_years:
+        day_scores_drop(library_ids=moved_libraries if len(moved_libraries) <= 2000 else (None if whole else ids),
+                        years=moved_years)  # fmt: skip
     scope = moved_libraries if len(moved_libraries) <= 5000 else (None if whole else ids)
     written, unchanged = _month_scores_sync(computed, scope, since)
     stats.scores_written = written
@@ -687,9 +697,9 @@ def kpi_apply(*, library_ids: set[int], months: dict[int, set[dt.date]] | None, 
     records as it always was.
     """
     today = today or timezone.localdate()
-    months = months or {}
     rows = list(
-        Library.objects.filter(pk__in=sorted(library_ids))
+        # Takes the stored days' lock (PostgreSQL) in this read: their DELETE below is then exact.
+        Library.objects.filter(day_scores_lock_q(), pk__in=sorted(library_ids))
         .annotate(built=Exists(FactsBuilt.objects.all()))
         .values_list(
             "pk",
@@ -703,6 +713,8 @@ def kpi_apply(*, library_ids: set[int], months: dict[int, set[dt.date]] | None, 
     )
     if not rows:
         return
+    day_scores_drop_written(library_ids=library_ids, months=months, locked=True)
+    months = months or {}
     if not rows[0][3]:
         kpi_refresh(libraries=Library.objects.filter(pk__in=[row[0] for row in rows]), as_of=today)
         return
@@ -842,3 +854,114 @@ def kpi_scores_at(
         )
         scores[library_id] = scorer(facts, scheme, date)
     return scores
+
+
+# --- Stored scores of past days that are not month ends ----------------------------------------------------
+#
+# A day's score depends only on the records of its year up to that day (month facts of the months before
+# it, its month's monthly reports and dated records up to the day), the library's kind and the schemes:
+# so a record change drops the library's days from the first touched month to the end of that year and a
+# scheme change drops every day; a row scored as another kind than the library's now is not read (an edit
+# or an import changed it) and is replaced. The table keeps the days most recently stored into, at most
+# DAYS_KEPT of them: a new day's first request drops the rows of older ones.
+
+DAYS_KEPT = 12
+# On PostgreSQL every write that drops stored days holds this advisory lock shared until it commits, and a
+# first request stores a day only while holding it alone (or not at all). Without it a request could
+# compute a day from figures a write is about to change, the write commit (dropping nothing: the rows
+# were not there yet), and the request then store the day as it was before the write.
+DAY_SCORES_LOCK = 0x7470_6269_7364_6179  # "tpbisday"
+
+
+def _day_scores_writing() -> None:
+    """Before dropping stored days in a write's transaction: wait for a day being stored to be committed
+    (its rows are then there to drop), and keep new ones from being stored until this write commits."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [DAY_SCORES_LOCK])
+
+
+def day_scores_lock_q() -> Q:
+    """A condition true of every row that takes the same lock as `_day_scores_writing` when a row is read:
+    a write's own read takes it instead of a statement of its own."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        lock = RawSQL("pg_advisory_xact_lock_shared(%s)::text = ''", [DAY_SCORES_LOCK], output_field=BooleanField())
+        return Q(lock)
+    return Q()
+
+
+def _day_scores_free() -> bool:
+    """In a transaction: whether no write that drops days is being committed (PostgreSQL), held for the
+    rest of the transaction so that none starts. On SQLite the transaction begins IMMEDIATE (settings): it
+    holds the one write lock before it reads, so no write is half done meanwhile."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DAY_SCORES_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def day_scores_fill(*, libraries: QuerySet[Library], date: dt.date, new_day: bool = False) -> int | None:
+    """Compute and store the score on `date` (a past day, facts built) of each of `libraries`, which the
+    caller has found without one (or with one of another kind); None, storing nothing, while a write that
+    could change it is being committed (the caller computes the day instead). Concurrent first requests
+    store one after the other, with INSERT ... ON CONFLICT: a row already there is replaced only if it
+    differs (another kind). `new_day`: nothing was stored for the day before, so the days stored into
+    least recently beyond DAYS_KEPT are dropped. Returns the number of rows sent."""
+    with transaction.atomic():
+        if not _day_scores_free():
+            return None
+        kinds = sorted(libraries.order_by().values_list("pk", "kind"))
+        if not kinds:
+            return 0
+        scores = kpi_scores_at(libraries=libraries, date=date)
+        nothing = (None, Colour.NONE)
+        rows = [(library_id, date, kind, *scores.get(library_id, nothing)) for library_id, kind in kinds]
+        upsert(DayScore._meta.db_table, ["library_id", "as_of", "kind", "score", "colour"], ["library_id", "as_of"],
+               rows, only_changed=True)  # fmt: skip
+        if new_day:
+            kept = list(
+                DayScore.objects.order_by()
+                .values("as_of")
+                .annotate(last=Max("pk"))
+                .order_by("-last")
+                .values_list("as_of", flat=True)[:DAYS_KEPT]
+            )
+            if len(kept) == DAYS_KEPT:
+                DayScore.objects.exclude(as_of__in=kept).delete()
+    return len(rows)
+
+
+def day_scores_drop_written(
+    *, library_ids: set[int], months: dict[int, set[dt.date]] | None, locked: bool = False
+) -> None:
+    """After a record write (in its transaction): drop the stored days the write may have changed, in one
+    statement (and the lock above on PostgreSQL, unless `locked`: taken by `day_scores_lock_q`). `months`
+    as for `kpi_apply`: a library without months loses every day, one with months its days from the first
+    touched month to the end of each touched year, one with an empty set none."""
+    months = months or {}
+    where = Q()
+    whole = sorted(pk for pk in library_ids if pk not in months)
+    if whole:
+        where |= Q(library_id__in=whole)
+    for library_id in sorted(pk for pk in library_ids if pk in months):
+        first: dict[int, dt.date] = {}
+        for month in months[library_id]:
+            first[month.year] = min(first.get(month.year, month), month_first(month))
+        for year, start in sorted(first.items()):
+            where |= Q(library_id=library_id, as_of__gte=start, as_of__lte=dt.date(year, 12, 31))
+    if where:
+        if not locked:
+            _day_scores_writing()
+        DayScore.objects.filter(where).delete()
+
+
+def day_scores_drop(*, library_ids: Any = None, years: set[int] | None = None) -> None:
+    """Drop stored days: of these libraries (all when None), in these years (all when None)."""
+    rows = DayScore.objects.all()
+    if library_ids is not None:
+        rows = rows.filter(library_id__in=library_ids)
+    if years is not None:
+        rows = rows.filter(as_of__gte=dt.date(min(years), 1, 1), as_of__lte=dt.date(max(years), 12, 31))
+    _day_scores_writing()
+    rows.delete()
