@@ -198,12 +198,15 @@ class Writer:
 
     def import_(self) -> None:
         rows = []
-        active = [lib for lib in (self.libraries[0], self.libraries[3]) if Library.objects.get(pk=lib.pk).is_active]
-        if not active:  # an inactive partner's rows are refused
+        # Rows of an inactive partner, or dated before its cohort year, are refused.
+        active = [Library.objects.get(pk=lib.pk) for lib in (self.libraries[0], self.libraries[3])]
+        active = [lib for lib in active if lib.is_active]
+        if not active:
             return
         for _ in range(self.rng.randint(2, 4)):
             library = self.rng.choice(active)
             day = self.day()
+            day = day.replace(year=max(day.year, library.cohort_year))
             rows.append(
                 f",{library.name},{library.region_id},{day.isoformat()},Kegiatan impor {self.rng.randint(1, 10**6)},"
                 f"Pendidikan,Pelatihan,Anak-Anak,{self.rng.randint(1, 40)}"
