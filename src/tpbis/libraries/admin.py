@@ -21,10 +21,12 @@ class LibraryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Saved and audited; a changed active flag or cohort year changes the months it is expected to report."""
-        before = Library.objects.filter(pk=obj.pk).values_list("is_active", "cohort_year").first() if change else None
+        """Saved and audited; a changed active flag, cohort year or kind changes the months it is expected to
+        report or the scheme that scores it."""
+        terms = ("is_active", "cohort_year", "kind")
+        before = Library.objects.filter(pk=obj.pk).values_list(*terms).first() if change else None
         super().save_model(request, obj, form, change)
-        if before is not None and before != (obj.is_active, obj.cohort_year):
+        if before is not None and before != tuple(getattr(obj, name) for name in terms):
             expected_reports_changed([obj.pk])
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -479,7 +479,7 @@ def _apply(plan: _Plan, *, actor: User | None, filename: str) -> None:
         Library.objects.bulk_update(plan.updates, sorted(fields), batch_size=_BATCH)
         if moved:
             libraries_moved.send(sender=Library, region_codes=moved)
-        expected_reports_changed(sorted(pk for pk, old in plan.before.items() if "cohort_year" in old))
+        expected_reports_changed(sorted(pk for pk, old in plan.before.items() if {"cohort_year", "kind"} & set(old)))
     _audit(plan, actor=actor, filename=filename)
 
 

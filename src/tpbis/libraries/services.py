@@ -76,14 +76,15 @@ def library_update(*, library: Library, actor: User | None = None, **fields: Any
             )
             if "region" in changed:
                 libraries_moved.send(sender=Library, region_codes={previous_region, library.region_id})
-            if "cohort_year" in changed:
+            if {"cohort_year", "kind"} & set(changed):
                 expected_reports_changed([library.pk])
     return changed
 
 
 def expected_reports_changed(library_ids: list[int]) -> None:
-    """These partners' active flag or cohort year changed: the months they are expected to report did, so
-    every month of theirs is counted again (summaries and scores), in the caller's transaction."""
+    """These partners' active flag, cohort year or kind changed: the months they are expected to report or
+    the scheme that scores them did, so every month of theirs is counted and scored again (summaries,
+    scores of every month end and today's), in the caller's transaction."""
     if library_ids:
         records_changed.send(sender=Library, library_ids=set(library_ids), months=None)
 

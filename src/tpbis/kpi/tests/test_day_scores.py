@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import World
-from tpbis.kpi.models import Colour, Component, DayScore, Scheme
+from tpbis.kpi.models import Colour, Component, CurrentScore, DayScore, MonthScore, Scheme
 from tpbis.kpi.services import _rescore_for_schemes, day_scores_fill, kpi_compute, kpi_rebuild, month_end
 from tpbis.kpi.tests.test_incremental_kpi import _random_write
 from tpbis.libraries.models import Library, LibraryKind
@@ -396,3 +396,35 @@ def test_concurrent_first_requests_store_one_row_per_library(world: World) -> No
     _dashboard(world, dt.date(other.year, 1, 1), other)  # stores the day if every visitor computed it
     assert DayScore.objects.filter(as_of=other).count() == len(ids)
     _assert_days_exact(ids, [day, later, other])
+
+
+def test_a_kind_change_rescores_every_month_end_and_today(world: World) -> None:
+    """A partner registered under another kind is scored by that kind's scheme from then on, for every month
+    end already stored and for today, as a spreadsheet import or an edit of its profile makes it."""
+    rng = random.Random(7)
+    today = timezone.localdate()
+    village = world.lamongan_village
+    for _write in range(20):
+        _random_write(rng, world, [village], today)
+    kpi_rebuild(from_records=True)
+    tbm = _scheme_copy([LibraryKind.TBM], green=Decimal(5), yellow=Decimal(1))  # saved without a rescore
+    assert village.kind != LibraryKind.TBM
+
+    def stored() -> dict[dt.date, tuple[Any, str]]:
+        return dict(
+            (end, (score, colour))
+            for end, score, colour in MonthScore.objects.filter(library=village).values_list(
+                "month_end", "score", "colour"
+            )
+        )
+
+    def as_scored_now() -> dict[dt.date, tuple[Any, str]]:
+        results = kpi_compute(libraries=Library.objects.filter(pk=village.pk), dates=sorted(stored()))
+        return {end: (result.score, result.colour) for (_pk, end), result in results.items()}
+
+    before = stored()
+    assert before
+    library_update(library=village, kind=LibraryKind.TBM)
+    assert CurrentScore.objects.get(library=village).scheme_id == tbm.pk
+    assert stored() == as_scored_now()
+    assert stored() != before  # the new scheme's thresholds moved colours: the check above was not vacuous
