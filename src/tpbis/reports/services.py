@@ -67,9 +67,12 @@ def _validate(record: LibraryRecord | Replication) -> None:
     else:
         record_validate_entry(record)
     # Uniqueness (client id) was looked up already and the check constraints restate rules the
-    # validators above enforce with better messages; the database still enforces both.
+    # validators above enforce with better messages; the database still enforces both. The people and
+    # places are set by the service, never typed: the database's foreign keys check them, not a query each.
     record.full_clean(
-        exclude=["library", "region", "entered_by", "verified_by"], validate_unique=False, validate_constraints=False
+        exclude=["library", "region", "entered_by", "verified_by", "last_edited_by"],
+        validate_unique=False,
+        validate_constraints=False,
     )
 
 
