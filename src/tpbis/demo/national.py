@@ -573,7 +573,8 @@ def _index_definitions(db: BaseDatabaseWrapper, table: str) -> list[tuple[str, s
 def _analyze(db: BaseDatabaseWrapper) -> None:
     """Fresh planner statistics: the tables grew from nothing to millions of rows in one go."""
     summaries = apps.get_app_config("dashboards").get_models()
-    models: list[type[Model]] = [*RECORD_FIELDS, Library, Membership, User, *summaries]
+    scores = apps.get_app_config("kpi").get_models()  # the rankings' plans read the score tables' statistics
+    models: list[type[Model]] = [*RECORD_FIELDS, Library, Membership, User, *summaries, *scores]
     tables = [db.ops.quote_name(model._meta.db_table) for model in models]
     if db.vendor != "postgresql":
         # SQLite plans the dashboards' rankings better without statistics: with them it scans every

@@ -428,3 +428,43 @@ def test_a_kind_change_rescores_every_month_end_and_today(world: World) -> None:
     assert CurrentScore.objects.get(library=village).scheme_id == tbm.pk
     assert stored() == as_scored_now()
     assert stored() != before  # the new scheme's thresholds moved colours: the check above was not vacuous
+
+
+@pytest.mark.parametrize("region_code", ["35.24", "35.24.01", "35.24.01.2001"])
+def test_a_kabupaten_kecamatan_or_village_ranks_its_stored_scores_as_the_computed_path(
+    world: World, region_code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below a province the stored scores are read once and ranked in hand (not by walking the country's
+    score index): the same rankings, colours and green-100 list as scoring the partners on the request."""
+    from conftest import make_library
+
+    rng = random.Random(11)
+    today = timezone.localdate()
+    villages = [make_library(f"Perpustakaan Desa Uji {i:02d}", "35.24.01.2001") for i in range(12)]
+    libraries = [world.lamongan_village, world.lamongan_district, *villages]
+    for _write in range(80):
+        _random_write(rng, world, libraries, today)
+    kpi_rebuild(from_records=True)
+    last_december = (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31))
+    from tpbis.accounts.scope import scope_for_user
+    from tpbis.dashboards import selectors as dashboards
+
+    def figures(start: dt.date, end: dt.date) -> tuple[Any, ...]:
+        shown = dashboards.region_figures(
+            scope=scope_for_user(world.national), region_code=region_code, start=start, end=end
+        )
+        return shown.colours, shown.green_100, shown.green_100_count, shown.top, shown.bottom
+
+    for start, end in [(dt.date(today.year, 1, 1), today), last_december]:
+        stored = figures(start, end)
+        with monkeypatch.context() as patch:
+            patch.setattr(dashboards, "_stored_scores", lambda as_of, today: None)
+            assert figures(start, end) == stored, end
+        assert stored[3], "nobody ranked: the comparison above was vacuous"
+        top, bottom = stored[3], stored[4]
+        assert [(-r.score, r.name, r.library_id) for r in top] == sorted((-r.score, r.name, r.library_id) for r in top)
+        assert [(r.score, r.name, r.library_id) for r in bottom] == sorted(
+            (r.score, r.name, r.library_id) for r in bottom
+        )
+        assessed = Library.objects.filter(region__code__startswith=region_code, current_score__score__isnull=False)
+        assert len(top) == min(10, assessed.count()) or end != today  # every assessed partner can be ranked
