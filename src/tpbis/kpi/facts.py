@@ -437,6 +437,9 @@ def cells_of_rows(year: int, rows: Iterable[tuple[Any, ...]]) -> dict[dt.date, C
     return cells
 
 
+UPSERT_VALUES = 2000  # parameters per statement of a bulk upsert (SQLite allows 32,766, PostgreSQL 65,535)
+
+
 def upsert(
     table: str, columns: list[str], conflict: list[str], rows: list[tuple[Any, ...]], only_changed: bool = False
 ) -> None:
@@ -454,11 +457,19 @@ def upsert(
         same = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         sql += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Rows per statement: a write's few in one; many in statements of about 2,000 values, each batch of the
+    # same size parsed once (83,762 day scores: 3.8 s one row per statement in psycopg's pipeline).
+    size = max(50, UPSERT_VALUES // len(columns))
     with connection.cursor() as cursor:
-        if len(rows) <= 50:  # a write's few rows: one statement
-            cursor.execute(sql.format(values=", ".join([row_sql] * len(rows))), [v for row in rows for v in row])
-        else:  # many: one statement parsed once, its rows sent in a pipeline (psycopg) or a loop (sqlite3)
-            cursor.executemany(sql.format(values=row_sql), rows)
+        whole = len(rows) - len(rows) % size
+        if whole:
+            cursor.executemany(
+                sql.format(values=", ".join([row_sql] * size)),
+                [[v for row in rows[i : i + size] for v in row] for i in range(0, whole, size)],
+            )
+        if whole < len(rows):
+            rest = rows[whole:]
+            cursor.execute(sql.format(values=", ".join([row_sql] * len(rest))), [v for row in rest for v in row])
 
 
 def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], keys: Iterable[Key]) -> tuple[int, int]:
