@@ -17,7 +17,7 @@ from operator import or_
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
 
 from tpbis.dashboards.deadline import deadline_day, report_deadline
@@ -60,7 +60,8 @@ MONTHLY: dict[str, type[Any]] = {"peningkatan": InformationService, "pengunjung"
 # Counted records (submitted or verified) written as "none of the others": SQLite then reads a
 # kabupaten's records through the (library, status) index instead of scanning the status index,
 # which nearly every record matches (4 ms instead of 370 ms for 95 libraries of a million records).
-COUNTED = ~Q(status__in=[s for s in Status.values if s not in COUNTED_STATUSES])
+UNCOUNTED_STATUSES = [s for s in Status.values if s not in COUNTED_STATUSES]
+COUNTED = ~Q(status__in=UNCOUNTED_STATUSES)
 VERIFIED = Q(status=Status.VERIFIED)
 
 # The people each record type counts: summary column → record field.
@@ -173,26 +174,140 @@ def _drop_unexpected(cells: Mapping[LibraryCell, Vector], partners: Mapping[int,
 # ------------------------------------------------------------------------------------------ rebuild
 
 
-def _library_cells(library_filter: Q) -> dict[LibraryCell, Vector]:
-    """Every figure per library and month, from the records of the libraries the filter selects."""
-    cells: dict[LibraryCell, Vector] = {}
+def _month_sql(record_type: str, model: type[Any]) -> str:
+    """The first day of a record's month, as the summaries keep it (SQLite: ISO text)."""
+    if record_type in DATED:
+        date = _column(model, "date")
+        if connection.vendor == "postgresql":
+            return f"CAST(DATE_TRUNC('month', {date}) AS DATE)"
+        return f"DATE({date}, 'start of month')"
+    year, month = _column(model, "year"), _column(model, "month")
+    if connection.vendor == "postgresql":
+        return f"MAKE_DATE({year}, {month}, 1)"
+    return f"PRINTF('%%04d-%%02d-01', {year}, {month})"
+
+
+def _deadline_sql(month: str) -> tuple[str, list[Any]]:
+    """`report_deadline` of a month (its first day) in SQL: day D of the next month, or that month's last day."""
     day = deadline_day()
+    if connection.vendor == "postgresql":
+        return (
+            f"LEAST(CAST({month} + INTERVAL '2 month' AS DATE) - 1, CAST({month} + INTERVAL '1 month' AS DATE) + %s)",
+            [day - 1],
+        )
+    return f"MIN(DATE({month}, '+2 months', '-1 day'), DATE({month}, '+1 month', %s))", [f"+{day - 1} days"]
+
+
+def _library_months_insert() -> None:
+    """Write every library month cell (`days` empty) from the records in one INSERT … SELECT: each record
+    table grouped by library and month, the groups of one cell summed across the tables; a month's visitor
+    report counts as received (and on time) as `_count_report` and `_drop_unexpected` count it."""
+    qn = connection.ops.quote_name
+    library_table = qn(Library._meta.db_table)
+    parts: list[str] = []
+    params: list[Any] = []
     for record_type in RECORD_TYPES:
-        base = record_model(record_type).objects.filter(library_filter)
-        columns = _type_columns(record_type)
-        keys: dict[str, Any] = {"library_key": F("library_id")}
-        reports = record_type == "pengunjung"
-        if reports:  # whether the library was expected to report, and when it first did
-            keys |= {"active": F("library__is_active"), "cohort": F("library__cohort_year")}
-        rows = record_groups(record_type, base, keys)
-        for row in rows.annotate(first_input=Min("input_date")) if reports else rows:
-            month = dt.date(row["y"], row["m"], 1)
-            vector = cells.setdefault((row["library_key"], month), [0] * WIDTH)
-            for column in columns:
-                vector[POSITION[column]] += row[column] or 0
-            if reports and row["active"] and row["cohort"] <= month.year:
-                _count_report(vector, month, row["first_input"], day)
-    return cells
+        model = record_model(record_type)
+        table = qn(model._meta.db_table)
+        people = PEOPLE_FIELDS.get(record_type, {})
+        library, status = _column(model, "library"), _column(model, "status")
+        figures = []
+        grouped_params: list[Any] = []
+        for i, column in enumerate(FIGURE_COLUMNS):
+            if column == record_type:
+                figure = "COUNT(*)"
+            elif column == f"{record_type}_verified":
+                figure = f"SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END)"
+                grouped_params.append(Status.VERIFIED.value)
+            elif column in people:
+                figure = f"COALESCE(SUM({_column(model, people[column])}), 0)"  # a figure left empty
+            else:
+                figure = "0"
+            figures.append(f"{figure} AS c{i}")
+        month = _month_sql(record_type, model)
+        # Counted as "none of the others" (like COUNTED): SQLite then reads the table through, not every
+        # row through the status index, which nearly every record matches.
+        where = f"{status} NOT IN ({', '.join(['%s'] * len(UNCOUNTED_STATUSES))})"
+        grouped_params.extend(UNCOUNTED_STATUSES)
+        if record_type in DATED:
+            where += f" AND {_column(model, 'date')} IS NOT NULL"
+        grouped = (
+            f"SELECT {library} AS lib, {month} AS month, {', '.join(figures)}"  # noqa: S608 (names and %s parameters)
+            f"{', MIN(' + _column(model, 'input_date') + ') AS entered' if model is Visitors else ''} "
+            f"FROM {table} WHERE {where} GROUP BY {library}, {month}"
+        )
+        if model is not Visitors:
+            parts.append(grouped)
+            params.extend(grouped_params)
+            continue
+        # The month's report: received when the library was expected to report (active, cohort year begun),
+        # on time when its earliest record was entered by the month's deadline.
+        expected = f"l.{_column(Library, 'is_active')} AND l.{_column(Library, 'cohort_year')} <= " + (
+            "EXTRACT(YEAR FROM g.month)"
+            if connection.vendor == "postgresql"
+            else "CAST(SUBSTR(g.month, 1, 4) AS INTEGER)"
+        )
+        deadline, deadline_params = _deadline_sql("g.month")
+        reported = {
+            "reports": f"CASE WHEN {expected} THEN 1 ELSE 0 END",
+            "reports_on_time": f"CASE WHEN {expected} AND g.entered <= {deadline} THEN 1 ELSE 0 END",
+        }
+        params.extend([*deadline_params, *grouped_params])
+        columns = ", ".join(
+            f"{reported[column]} AS c{i}" if column in reported else f"g.c{i}"
+            for i, column in enumerate(FIGURE_COLUMNS)
+        )
+        parts.append(
+            f"SELECT g.lib, g.month, {columns} FROM ({grouped}) AS g "  # noqa: S608 (names and %s parameters)
+            f"JOIN {library_table} AS l ON l.{qn(Library._meta.pk.column)} = g.lib"
+        )
+    sums = ", ".join(f"CAST(SUM(u.c{i}) AS BIGINT)" for i in range(WIDTH))
+    columns = ", ".join(
+        qn(c) for c in (LibraryMonth._meta.get_field("library").column, "month", *FIGURE_COLUMNS, "days")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(LibraryMonth._meta.db_table)} ({columns}) "  # noqa: S608 (names and %s parameters)
+            f"SELECT u.lib, u.month, {sums}, '{{}}' FROM ({' UNION ALL '.join(parts)}) AS u "
+            "GROUP BY u.lib, u.month ORDER BY u.lib, u.month",
+            params,
+        )
+
+
+def _district_months_insert() -> int:
+    """Write every kecamatan row as the sum of its libraries' cells (`area_of` the library's region; a
+    kabupaten/kota's or province's own libraries: its code); returns the rows written."""
+    qn = connection.ops.quote_name
+    cells = qn(LibraryMonth._meta.db_table)
+    region = f"l.{_column(Library, 'region')}"
+    area = f"SUBSTR({region}, 1, {DISTRICT_CODE_LENGTH})"
+    sums = ", ".join(f"CAST(SUM(c.{qn(column)}) AS BIGINT)" for column in FIGURE_COLUMNS)
+    columns = ", ".join(qn(c) for c in ("area_id", "regency_id", "province_id", "month", *FIGURE_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(DistrictMonth._meta.db_table)} ({columns}) "  # noqa: S608 (names and %s parameters)
+            f"SELECT {area}, CASE WHEN LENGTH({region}) >= 5 THEN SUBSTR({region}, 1, 5) END, "
+            f"SUBSTR({region}, 1, 2), c.{qn('month')}, {sums} "
+            f"FROM {cells} AS c JOIN {qn(Library._meta.db_table)} AS l "
+            f"ON l.{qn(Library._meta.pk.column)} = c.{_column(LibraryMonth, 'library')} "
+            f"GROUP BY {area}, CASE WHEN LENGTH({region}) >= 5 THEN SUBSTR({region}, 1, 5) END, "
+            f"SUBSTR({region}, 1, 2), c.{qn('month')} ORDER BY 1, 4"
+        )
+        return cursor.rowcount
+
+
+def _regency_months_insert() -> None:
+    """Write every kabupaten/kota row as the sum of its kecamatan rows (a province's own libraries: its code)."""
+    qn = connection.ops.quote_name
+    area = f"COALESCE({qn('regency_id')}, {qn('province_id')})"
+    sums = ", ".join(f"CAST(SUM({qn(column)}) AS BIGINT)" for column in FIGURE_COLUMNS)
+    columns = ", ".join(qn(c) for c in ("area_id", "province_id", "month", *FIGURE_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(RegencyMonth._meta.db_table)} ({columns}) "  # noqa: S608 (names)
+            f"SELECT {area}, SUBSTR({area}, 1, 2), {qn('month')}, {sums} "
+            f"FROM {qn(DistrictMonth._meta.db_table)} GROUP BY {area}, {qn('month')} ORDER BY 1, 3"
+        )
 
 
 def _district_row(area: str, month: dt.date, vector: Sequence[int]) -> DistrictMonth:
@@ -320,35 +435,17 @@ def summaries_rebuild() -> int:
     """Rebuild every summary row from the records (after a bulk load, or to check the incremental path);
     returns the kecamatan rows written.
 
-    Province by province and within it 500 libraries at a time, so memory holds one round of library
-    cells and one province's kecamatan cells, not the nation's (5 million records make 280,000
-    kecamatan-month rows).
+    Set-based: one INSERT … SELECT writes the library cells from the five record tables (each read once),
+    one the kecamatan rows from the library cells and one the kabupaten/kota rows from the kecamatan rows;
+    nothing passes through Python, so memory stays flat for the whole country.
     """
-    written = 0
     with transaction.atomic():
         DistrictMonth.objects.all().delete()
         RegencyMonth.objects.all().delete()
         LibraryMonth.objects.all().delete()
-        provinces = Library.objects.order_by("province_id").values_list("province_id", flat=True).distinct()
-        for province in list(provinces):
-            areas = dict(Library.objects.filter(province_id=province).order_by("pk").values_list("pk", "region_id"))
-            districts: dict[AreaCell, Vector] = {}
-            for chunk in _chunks(list(areas)):
-                cells = _library_cells(Q(library_id__in=chunk))
-                LibraryMonth.objects.bulk_create(
-                    [
-                        LibraryMonth(library_id=lib, month=month, **_figures(v))
-                        for (lib, month), v in sorted(cells.items())
-                    ],
-                    batch_size=5000,
-                )
-                for (lib, month), vector in cells.items():
-                    _add(districts, (area_of(areas[lib]), month), vector)
-            DistrictMonth.objects.bulk_create(
-                [_district_row(area, month, v) for (area, month), v in sorted(districts.items())], batch_size=5000
-            )
-            written += len(districts)
-        RegencyMonth.objects.bulk_create(_regency_rows(Q()), batch_size=5000)
+        _library_months_insert()
+        written = _district_months_insert()
+        _regency_months_insert()
         summaries_days_rebuild()
         # The on-time reports were counted with today's deadline day: the rates may read them again.
         ReportDeadline.objects.update_or_create(pk=1, defaults={"day": deadline_day()})
