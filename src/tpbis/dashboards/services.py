@@ -399,11 +399,12 @@ def _regency_days_insert(library_ids: Sequence[int] | None = None) -> None:
         )
 
 
-def _library_days_update(library_ids: Sequence[int] | None = None) -> None:
+def _library_days_update(library_ids: Sequence[int] | None = None, *, source: str | None = None) -> None:
     """Write the `days` of the given libraries' month cells (all when None) from the records, in one
-    UPDATE … FROM (the JSON object built by the database); the cells must exist with empty days."""
+    UPDATE … FROM (the JSON object built by the database); the cells must exist with empty days.
+    `source`: a table already holding `_library_days_sql`'s rows (of every library), read instead."""
     qn = connection.ops.quote_name
-    days, params = _library_days_sql(library_ids)
+    days, params = (f"SELECT * FROM {source}", []) if source else _library_days_sql(library_ids)  # noqa: S608
     vector = ", ".join(f"d.c{i}" for i in range(len(DAY_COLUMNS)))
     if connection.vendor == "postgresql":
         day = "CAST(EXTRACT(DAY FROM d.day) AS INTEGER)"
@@ -425,10 +426,26 @@ def _library_days_update(library_ids: Sequence[int] | None = None) -> None:
 def summaries_days_rebuild() -> None:
     """Write every `RegencyDay` row and every library cell's `days` from the records, set-based (the library
     month cells must be there: `summaries_rebuild` writes them first)."""
-    with transaction.atomic():
+    qn = connection.ops.quote_name
+    days, params = _library_days_sql(None)
+    scratch = qn("summaries_library_days")
+    region = f"l.{_column(Library, 'region')}"
+    area = f"SUBSTR({region}, 1, 5)"  # regency_area_of(area_of(the library's region))
+    sums = ", ".join(f"CAST(SUM(d.c{i}) AS BIGINT)" for i in range(len(DAY_COLUMNS)))
+    columns = ", ".join(qn(c) for c in ("area_id", "province_id", "day", *DAY_COLUMNS))
+    with transaction.atomic(), connection.cursor() as cursor:
         RegencyDay.objects.all().delete()
-        _regency_days_insert()
-        _library_days_update()
+        # Every library's days read from the dated tables once, for both the kabupaten/kota days and the
+        # library cells' days.
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS {days}", params)
+        cursor.execute(
+            f"INSERT INTO {qn(RegencyDay._meta.db_table)} ({columns}) "  # noqa: S608 (names)
+            f"SELECT {area}, SUBSTR({region}, 1, 2), d.day, {sums} FROM {scratch} AS d "
+            f"JOIN {qn(Library._meta.db_table)} AS l ON l.{qn(Library._meta.pk.column)} = d.lib "
+            f"GROUP BY {area}, SUBSTR({region}, 1, 2), d.day"
+        )
+        _library_days_update(source=scratch)
+        cursor.execute(f"DROP TABLE {scratch}")
 
 
 def summaries_rebuild() -> int:
