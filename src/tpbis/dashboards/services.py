@@ -198,6 +198,30 @@ def _deadline_sql(month: str) -> tuple[str, list[Any]]:
     return f"MIN(DATE({month}, '+2 months', '-1 day'), DATE({month}, '+1 month', %s))", [f"+{day - 1} days"]
 
 
+def _figures_sql(
+    record_type: str, model: type[Any], columns: Sequence[str], *, table: str | None = None
+) -> tuple[list[str], list[Any]]:
+    """One record table's figures as a SELECT list in `columns` order (`c0`, `c1`, …): its records counted
+    and verified, its people summed, 0 for the other types' columns; with their parameters. `table`
+    qualifies the columns (a statement that joins the libraries)."""
+    people = PEOPLE_FIELDS.get(record_type, {})
+    qualify = f"{table}." if table else ""
+    figures: list[str] = []
+    params: list[Any] = []
+    for i, column in enumerate(columns):
+        if column == record_type:
+            figure = "COUNT(*)"
+        elif column == f"{record_type}_verified":
+            figure = f"SUM(CASE WHEN {qualify}{_column(model, 'status')} = %s THEN 1 ELSE 0 END)"
+            params.append(Status.VERIFIED.value)
+        elif column in people:
+            figure = f"COALESCE(SUM({qualify}{_column(model, people[column])}), 0)"  # a figure left empty
+        else:
+            figure = "0"
+        figures.append(f"{figure} AS c{i}")
+    return figures, params
+
+
 def _library_months_insert() -> None:
     """Write every library month cell (`days` empty) from the records in one INSERT … SELECT: each record
     table grouped by library and month, the groups of one cell summed across the tables; a month's visitor
@@ -209,21 +233,8 @@ def _library_months_insert() -> None:
     for record_type in RECORD_TYPES:
         model = record_model(record_type)
         table = qn(model._meta.db_table)
-        people = PEOPLE_FIELDS.get(record_type, {})
         library, status = _column(model, "library"), _column(model, "status")
-        figures = []
-        grouped_params: list[Any] = []
-        for i, column in enumerate(FIGURE_COLUMNS):
-            if column == record_type:
-                figure = "COUNT(*)"
-            elif column == f"{record_type}_verified":
-                figure = f"SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END)"
-                grouped_params.append(Status.VERIFIED.value)
-            elif column in people:
-                figure = f"COALESCE(SUM({_column(model, people[column])}), 0)"  # a figure left empty
-            else:
-                figure = "0"
-            figures.append(f"{figure} AS c{i}")
+        figures, grouped_params = _figures_sql(record_type, model, FIGURE_COLUMNS)
         month = _month_sql(record_type, model)
         # Counted as "none of the others" (like COUNTED): SQLite then reads the table through, not every
         # row through the status index, which nearly every record matches.
@@ -353,21 +364,10 @@ def _library_days_sql(library_ids: Sequence[int] | None, *, by_area: bool = Fals
     parts: list[str] = []
     params: list[Any] = []
     for record_type, model in DATED.items():
-        people = PEOPLE_FIELDS.get(record_type, {})
         table = qn(model._meta.db_table)
         library, status, date = (f"{table}.{_column(model, name)}" for name in ("library", "status", "date"))
-        figures = []
-        for i, column in enumerate(DAY_COLUMNS):
-            if column == record_type:
-                figure = "COUNT(*)"
-            elif column == f"{record_type}_verified":
-                figure = f"SUM(CASE WHEN {status} = %s THEN 1 ELSE 0 END)"
-                params.append(Status.VERIFIED.value)
-            elif column in people:
-                figure = f"COALESCE(SUM({table}.{_column(model, people[column])}), 0)"  # a figure left empty
-            else:
-                figure = "0"
-            figures.append(f"{figure} AS c{i}")
+        figures, figure_params = _figures_sql(record_type, model, DAY_COLUMNS, table=table)
+        params.extend(figure_params)
         where = f"{status} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) AND {date} IS NOT NULL"
         params.extend(COUNTED_STATUSES)
         if library_ids is not None:
