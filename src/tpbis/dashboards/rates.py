@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from tpbis.core.templatetags.core_tags import num, pct1
 from tpbis.dashboards.deadline import deadline_day
 from tpbis.dashboards.deadline import report_deadline as report_deadline  # part of this module's API
-from tpbis.dashboards.models import ReportDeadline
+from tpbis.dashboards.models import DistrictMonth, RegencyMonth, ReportDeadline
 from tpbis.dashboards.services import COUNTED
 from tpbis.libraries.models import Library
 from tpbis.reports.models import Visitors
@@ -108,11 +108,21 @@ Key = tuple[Any, dt.date]  # (child region code or None, first day of the month)
 
 
 class Area(Protocol):
-    """Libraries to count (a region, or one library) as filters on `Library` or, prefixed, on a record."""
+    """Libraries to count (a region, or one library) as filters on `Library` or, prefixed, on a record; and
+    the summary rows that sum them, where there are (`summary_model` None: counted from the records)."""
 
     def library_q(self, prefix: str = "") -> Q: ...
 
     def child_expr(self, prefix: str = "") -> Any: ...
+
+    @property
+    def summary_model(self) -> type[DistrictMonth] | type[RegencyMonth] | None: ...
+
+    @property
+    def summary_q(self) -> Q: ...
+
+    @property
+    def summary_child_field(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,11 @@ class OneLibrary:
     def child_expr(self, prefix: str = "") -> Any:
         # A library has no child regions: grouped by child, its months fall in one group, as without.
         return Value(None, output_field=CharField())
+
+    # No summary row holds one library's reports alone: they are counted from its records.
+    summary_model = None
+    summary_q = Q()
+    summary_child_field = None
 
 
 def reporting_cube(
@@ -160,8 +175,8 @@ def _summary_received(area: Area, by_child: bool, first: dt.date, last: dt.date)
     """`_received` from the area's summary cells (the sums of its libraries' cells, each 1 when the library
     was expected and reported that month), or None where no summary answers: a village, a kecamatan by
     village, one library, or cells counted with another deadline day than the setting's."""
-    model = getattr(area, "summary_model", None)
-    if model is None or (by_child and area.summary_child_field is None):  # type: ignore[attr-defined]
+    model = area.summary_model
+    if model is None or (by_child and area.summary_child_field is None):
         return None
     counted_with = ReportDeadline.objects.values_list("day", flat=True).first()
     if counted_with != deadline_day():
@@ -172,9 +187,9 @@ def _summary_received(area: Area, by_child: bool, first: dt.date, last: dt.date)
             deadline_day(),
         )
         return None
-    child = area.summary_child_field if by_child else None  # type: ignore[attr-defined]
+    child = area.summary_child_field if by_child else None
     rows = (
-        model.objects.filter(area.summary_q, month__range=(first, last))  # type: ignore[attr-defined]
+        model.objects.filter(area.summary_q, month__range=(first, last))
         .order_by()
         .values(*([child] if child else []), "month")
         .annotate(received=Sum("reports"), on_time=Sum("reports_on_time"))

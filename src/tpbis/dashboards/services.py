@@ -134,10 +134,6 @@ def record_model(record_type: str) -> type[Any]:
     return DATED.get(record_type) or MONTHLY[record_type]
 
 
-def _type_columns(record_type: str) -> list[str]:
-    return [record_type, f"{record_type}_verified", *PEOPLE_FIELDS.get(record_type, {})]
-
-
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
