@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tpbis.accounts.scope import Scope
 from tpbis.kpi.engine import Result, advice, progress_text, shown_label
-from tpbis.kpi.models import Colour, CurrentScore, MonthScore
+from tpbis.kpi.models import Colour, CurrentScore, DayScore, MonthScore
 from tpbis.kpi.services import (
     facts_built,
     kpi_compute,
@@ -179,18 +179,24 @@ def kpi_compare_with_sim(*, sim_import: SimImport) -> list[ComparisonRow]:
 
 def scores_on(*, libraries: QuerySet[Library], date: dt.date) -> dict[int, tuple[Decimal | None, str]]:
     """Score and colour of each library on a past day, read where they are kept: the month-end scores for
-    a month end, else summed from the month facts; from the record tables only before the facts are built.
-    A library no scheme applies to is left out."""
+    a month end, the stored day scores for another day (a dashboard of the period has stored them), else
+    summed from the month facts; from the record tables only before the facts are built. A library no
+    scheme applies to is left out."""
     ids = set(libraries.order_by().values_list("pk", flat=True))
-    if date < timezone.localdate() and date == month_end(date.year, date.month):
+    if date < timezone.localdate():
+        rows: QuerySet[Any]
+        if date == month_end(date.year, date.month):
+            rows = MonthScore.objects.filter(month_end=date)
+        else:  # a row scored as another kind than the library's now is not read
+            rows = DayScore.objects.filter(as_of=date, kind=F("library__kind"))
         stored = {
             library_id: (score, colour)
-            for library_id, score, colour in MonthScore.objects.filter(
-                library_id__in=libraries.order_by().values("pk"), month_end=date
-            ).values_list("library_id", "score", "colour")
+            for library_id, score, colour in rows.filter(library_id__in=libraries.order_by().values("pk")).values_list(
+                "library_id", "score", "colour"
+            )
         }
         if set(stored) >= ids:
-            return stored
+            return {pk: value for pk, value in stored.items() if value != (None, Colour.NONE)}
     if facts_built():
         return kpi_scores_at(libraries=libraries, date=date)
     return {

@@ -286,6 +286,54 @@ def _fails(**_kwargs: Any) -> None:
     raise AssertionError("a stored day was computed again")
 
 
+def test_a_mid_month_gathering_report_lists_the_green_partners_from_the_stored_day(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's green list of a period ending mid-month reads the day its dashboard figures stored,
+    and it is the list scoring the records gives, after a write too."""
+    import tpbis.kpi.selectors as kpi_selectors
+    import tpbis.kpi.services as services
+    from tpbis.accounts.scope import scope_for_user
+    from tpbis.reportcards.forms import Period
+    from tpbis.reportcards.selectors import gathering_report_for_user
+
+    rng = random.Random(5)
+    today = timezone.localdate()
+    _scheme_copy([LibraryKind.TBM], Decimal(2), Decimal(1))  # a TBM is green far sooner than a village
+    library_update(library=world.belo_laut, kind=LibraryKind.TBM)
+    libraries = _libraries(world)
+    kpi_rebuild(from_records=True)
+    for _write in range(30):
+        _random_write(rng, world, libraries, today)
+    period = Period(dt.date(today.year - 1, 3, 15), dt.date(today.year - 1, 8, 14))
+    scope = scope_for_user(world.national)
+
+    def green_expected() -> list[int]:
+        partners = Library.objects.filter(is_active=True, cohort_year__lte=period.end.year)
+        results = kpi_compute(libraries=partners, dates=[period.end])
+        return sorted(pk for (pk, _day), result in results.items() if result.colour == Colour.GREEN)
+
+    greens = []
+    for title in ("Kelas menulis", "Dongeng anak"):  # the second write changes the stored day
+        record_create(
+            model=CommunityEngagement,
+            user=None,
+            library=world.belo_laut,
+            data=_engagement(period.end - dt.timedelta(days=2), title),
+        )
+        CommunityEngagement.objects.filter(library=world.belo_laut, title=title).update(status=Status.VERIFIED)
+        records_changed.send(sender=CommunityEngagement, library_ids={world.belo_laut.pk})
+        first = gathering_report_for_user(scope=scope, region_code=None, period=period)  # stores the day
+        assert sorted(row.library_id for row in first.green) == green_expected()
+        with monkeypatch.context() as patch:
+            patch.setattr(services, "kpi_scores_at", _fails)
+            patch.setattr(kpi_selectors, "kpi_scores_at", _fails)
+            again = gathering_report_for_user(scope=scope, region_code=None, period=period)
+        assert again.green == first.green
+        greens.append([(row.library_id, row.score) for row in first.green])
+    assert greens[0] and greens[0] != greens[1]  # the checks are not vacuous
+
+
 # ------------------------------------------------------------------- concurrent first requests (PostgreSQL)
 
 
