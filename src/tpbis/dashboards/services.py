@@ -472,6 +472,9 @@ def summaries_refresh(*, areas: Iterable[str]) -> int:
 
     The areas' region rows are locked first, so two refreshes of one kabupaten run one after the other,
     then the areas' libraries, so a record write in the area (which locks its library) waits or is seen.
+    A write elsewhere in the kabupaten waits too when it adds a kabupaten row: the row's key to its region
+    takes a share lock that the region's update lock excludes, so it cannot insert a row this rebuild is
+    about to insert (tested with threads in test_incremental_summaries).
     """
     codes = sorted({code[:DISTRICT_CODE_LENGTH] for code in areas})
     if not codes:
