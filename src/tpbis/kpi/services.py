@@ -835,15 +835,20 @@ def kpi_scores_at(
                 partial[library_id][3] += a
     scorer = MonthScorer()
     nothing = (0, 0, 0, 0, 0, 0, 0)
+    no_extra = (0, 0, 0, 0)
     scores: dict[int, tuple[Decimal | None, str]] = {}
     scheme_of = {kind: scheme_for(schemes, date=date, kind=kind) for kind in set(kinds.values())}
+    # Libraries with the same figures under the same kind score the same: each such set is scored once
+    # (a third to a half of a country's partners share theirs with another).
+    known: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
     for library_id, kind in kinds.items():
         scheme = scheme_of[kind]
         if scheme is None:
             continue
         e, a, p, i, v, da, ma = sums.get(library_id, nothing)
-        extra = partial.get(library_id, (0, 0, 0, 0))
-        facts = facts_of(
+        extra = partial.get(library_id, no_extra)
+        figures = (
+            kind,
             (e or 0) + extra[0],
             (a or 0) + extra[1],
             (p or 0) + extra[2],
@@ -852,7 +857,10 @@ def kpi_scores_at(
             bool(da or ma or extra[3]),
             latest.get(library_id),
         )
-        scores[library_id] = scorer(facts, scheme, date)
+        result = known.get(figures)
+        if result is None:
+            result = known[figures] = scorer(facts_of(*figures[1:]), scheme, date)
+        scores[library_id] = result
     return scores
 
 

@@ -136,7 +136,8 @@ def _record_meta_indexes(prefix: str) -> list[models.Index]:
 
 def _date_cover(prefix: str, *include: str) -> models.Index:
     """The days of a month a dashboard period cuts are counted from the records: this index reads just those
-    days (on PostgreSQL without touching the table: what is counted and summed rides along in the index)."""
+    days (on PostgreSQL without touching the table: what is counted and summed rides along in the index,
+    `date_unknown` too where the KPI counts only records with a known date)."""
     return models.Index(fields=["date", "library"], include=["id", "status", *include], name=f"{prefix}_date_cover")
 
 
@@ -179,7 +180,14 @@ class CommunityEngagement(LibraryRecord):
             # Stories of change are few among many activities: the gathering report finds the latest
             # through this small index instead of scanning a province's activities.
             models.Index(fields=["date"], condition=~Q(story=""), name="ce_story_date"),
-            _date_cover("ce", "participants", "participants_male", "participants_female", "participants_disability"),
+            _date_cover(
+                "ce",
+                "date_unknown",
+                "participants",
+                "participants_male",
+                "participants_female",
+                "participants_disability",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -232,7 +240,7 @@ class Advocacy(LibraryRecord):
     class Meta:
         verbose_name = _("advokasi")
         verbose_name_plural = _("advokasi")
-        indexes = [*_record_meta_indexes("adv"), _date_cover("adv")]
+        indexes = [*_record_meta_indexes("adv"), _date_cover("adv", "date_unknown")]
 
     def __str__(self) -> str:
         return self.title
