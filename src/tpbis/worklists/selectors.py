@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, DateField, Exists, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
@@ -39,8 +40,13 @@ def verification_waiting_count(*, scope: Scope, user_id: int, limit: int | None 
     records then cost a few milliseconds on every page instead of counting them all.
     """
     parts = [verification_queue(model=model, scope=scope, user_id=user_id) for model in queue_models().values()]
-    union = records_union(parts, when="created_at")
-    return union[:limit].count() if limit is not None else union.count()
+    if limit is None:
+        return records_union(parts, when="created_at").count()
+    # Each type stops at the cap too where the database allows it (PostgreSQL): an index scan that stops
+    # after `limit` rows, not a bitmap of every waiting record (240,000 index entries, 40-90 ms, on 10,000
+    # libraries).
+    each = limit if connection.features.supports_slicing_ordering_in_compound else None
+    return records_union(parts, when="created_at", each_limit=each)[:limit].count()
 
 
 @dataclass(frozen=True)
@@ -72,14 +78,17 @@ class WorkItem:
         return reverse("reports:detail", args=[self.record_type, self.record.pk])
 
 
-def records_union(parts: Sequence[QuerySet[Any]], *, when: str) -> QuerySet[Any]:
-    """One UNION ALL of (type, pk, moment) rows over several record types, to count and order across them."""
+def records_union(parts: Sequence[QuerySet[Any]], *, when: str, each_limit: int | None = None) -> QuerySet[Any]:
+    """One UNION ALL of (type, pk, moment) rows over several record types, to count and order across them;
+    with `each_limit`, at most that many rows of each type (only where the database allows it)."""
     rows = [
         qs.order_by()
         .annotate(kind=Value(qs.model.RECORD_TYPE, output_field=CharField()), at=F(when))
         .values("kind", "pk", "at")
         for qs in parts
     ]
+    if each_limit is not None:
+        rows = [row[:each_limit] for row in rows]
     first, *rest = rows
     return first.union(*rest, all=True) if rest else first
 

@@ -91,3 +91,10 @@ def test_the_menu_count_stops_at_its_limit(world: World, waiting: None) -> None:
         assert verification_waiting_count(scope=scope, user_id=world.national.pk, limit=3) == 3
         assert verification_waiting_count(scope=scope, user_id=world.national.pk, limit=1000) == 4
     assert len(queries) == 2
+    # Each type stops at the limit too (PostgreSQL): still the smaller of the limit and the whole count,
+    # with two engagements, a publicity and a visitor report waiting.
+    facilitator = scope_for_user(world.facilitator_3524)
+    counts = [verification_waiting_count(scope=scope, user_id=world.national.pk, limit=n) for n in range(1, 6)]
+    assert counts == [1, 2, 3, 4, 4]
+    assert verification_waiting_count(scope=facilitator, user_id=world.facilitator_3524.pk, limit=2) == 2
+    assert verification_waiting_count(scope=facilitator, user_id=world.facilitator_3524.pk, limit=5) == 3
