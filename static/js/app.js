@@ -41,6 +41,18 @@
     var button = event.target.closest ? event.target.closest("[data-print]") : null;
     if (button) window.print();
   });
+  // A period asked for the first time may take a few seconds nationally: the button says it is counting
+  // and cannot be pressed twice.
+  function periodBusy(form) {
+    var button = form.querySelector("button[data-busy-label]");
+    if (!button) return;
+    button.textContent = button.getAttribute("data-busy-label");
+    button.disabled = true;
+    form.setAttribute("aria-busy", "true");
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("form.period-form")) periodBusy(event.target);
+  });
   // Choosing a preset period clears the custom dates and shows its figures at once.
   document.addEventListener("change", function (event) {
     var select = event.target;
@@ -48,6 +60,16 @@
     var form = select.form;
     if (form.elements.mulai) form.elements.mulai.value = "";
     if (form.elements.sampai) form.elements.sampai.value = "";
+    periodBusy(form);
     form.submit();
+  });
+  // Back to a page kept by the browser: the button is ready again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form.period-form button[data-busy-label]").forEach(function (button) {
+      button.textContent = button.getAttribute("data-label");
+      button.disabled = false;
+      button.form.removeAttribute("aria-busy");
+    });
   });
 })();
