@@ -101,6 +101,9 @@
   async function body(entry) {
     const data = Object.assign({}, entry.fields);
     data.photos = await Promise.all((entry.photos || []).map(async (blob) => base64(await blob.arrayBuffer())));
+    if (entry.staged && entry.staged.length) {
+      data.staged_photos = entry.staged; // kept on the server by the form's earlier round trip
+    }
     if (entry.recordId) {
       data.version = entry.version;
     } else {
@@ -179,6 +182,14 @@
 
   const NOT_FIELDS = ["csrfmiddlewaretoken", "client_id", "perpustakaan", "seen", "draft", "photos", "staged_photos", "unstage"];
 
+  // The photos the server kept when the form came back with an error (its hidden `staged_photos`), less
+  // those ticked for removal: the entry names them, and the record takes them when it is sent.
+  function keptPhotoIds(data) {
+    const removing = new Set(data.getAll("unstage"));
+    const ids = data.getAll("staged_photos").filter((id) => /^\d+$/.test(id) && !removing.has(id));
+    return Array.from(new Set(ids), Number);
+  }
+
   // A web form's post that never reached the server (the signal dropped mid-send), as a queue entry.
   // The form's own client id is kept: if the server did save it after all, the resend gets that record.
   async function entryFromPost(data, url) {
@@ -210,6 +221,7 @@
       fields: fields,
       title: fields.title || (fields.month && fields.year ? fields.month + "/" + fields.year : "—"),
       photos: photos,
+      staged: keptPhotoIds(data),
       submit: data.get("draft") !== "1",
       confirmDuplicate: Boolean(fields.confirm_duplicate),
       status: "waiting",
@@ -219,5 +231,5 @@
     };
   }
 
-  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll, entryFromPost };
+  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll, entryFromPost, keptPhotoIds };
 })(self);

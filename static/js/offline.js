@@ -210,6 +210,11 @@
     const input = form.elements.photos;
     const chosen = input && input.files ? Array.from(input.files) : [];
     const fields = formFields();
+    // Photos the server kept when this form came back with an error go with a new entry, besides those chosen
+    // now; a waiting entry keeps its own, unless new photos are chosen to replace them.
+    const staged = editingId
+      ? chosen.length ? [] : (previous && previous.staged) || []
+      : queue.keptPhotoIds(new FormData(form));
     const entry = Object.assign(previous || {}, {
       id: previous ? previous.id : crypto.randomUUID(),
       user: user,
@@ -226,6 +231,7 @@
       photos: chosen.length
         ? input.dataset.small === "1" ? chosen : await Promise.all(chosen.map(shrink))
         : (previous && previous.photos) || [],
+      staged: staged,
       submit: !(event.submitter && event.submitter.name === "draft"),
       confirmDuplicate: Boolean(fields.confirm_duplicate),
       status: "waiting",
@@ -241,6 +247,9 @@
     form.querySelectorAll(".offline-error, .offline-photos, .offline-editing").forEach((node) => node.remove());
     if (editingId) {
       history.replaceState(null, "", location.pathname + location.search);
+    } else {
+      // The kept photos now belong to the waiting entry: the next entry on this form must not name them too.
+      form.querySelectorAll("#staged-photos").forEach((node) => node.remove());
     }
     flash(config.form.record ? t.queuedEdit : t.queued);
     window.scrollTo(0, 0);
@@ -322,8 +331,9 @@
     fillForm(entry.fields);
     showErrors(entry);
     const input = form.elements.photos;
-    if (input && entry.photos && entry.photos.length) {
-      input.closest(".field").appendChild(el("p", { class: "help offline-photos", text: t.photosQueued.replace("{n}", entry.photos.length) }));
+    const waiting = (entry.photos || []).length + (entry.staged || []).length;
+    if (input && waiting) {
+      input.closest(".field").appendChild(el("p", { class: "help offline-photos", text: t.photosQueued.replace("{n}", waiting) }));
     }
     if (entry.code === "duplicate_suspected" && !form.elements.confirm_duplicate) {
       // The web form shows this box only after the server's question; the queue got the question instead.

@@ -6,6 +6,8 @@ likely-duplicate confirmation, the photo count, `record_create` with its idempot
 
 An offline phone may send the same entry many times (issue 15): an identical resend gets the saved
 record, the same client id with other content a 409, and an edit based on an old version a 409 too.
+An entry queued from a web form that came back with an error names the photos the form kept on the
+server (`staged_photos`); only the sender's own, still kept, are accepted.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import Library
 from tpbis.reports.forms import FORMS, RecordForm
-from tpbis.reports.models import Replication, Status
+from tpbis.reports.models import Replication, StagedPhoto, Status
 from tpbis.reports.photos import (
     MAX_PHOTO_BYTES,
     MediaUnavailable,
@@ -39,6 +41,7 @@ from tpbis.reports.photos import (
     photos_check_count,
     photos_check_removable,
     photos_prepare,
+    staged_photos_owned,
 )
 from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import MONTHLY, record_get_for_user
@@ -110,7 +113,7 @@ def _validation_refusal(error: ValidationError) -> EntryRefused:
 
 
 def _bound_form(model: type[Any], payload: dict[str, Any], instance: Any = None) -> RecordForm:
-    ignored = {"photos", "remove_photos", "client_id", "library_id", "submit", "version"}
+    ignored = {"photos", "staged_photos", "remove_photos", "client_id", "library_id", "submit", "version"}
     fields = {k: v for k, v in payload.items() if k not in ignored}
     form = FORMS[model](data=_form_data(fields), instance=instance)
     if instance is not None and "confirm_duplicate" in form.fields:
@@ -134,19 +137,37 @@ def _decode_photos(encoded: list[str]) -> list[SimpleUploadedFile]:
     return files
 
 
-def _prepared_photos(model: type[Any], encoded: list[str], existing: int, removing: int = 0) -> list[PreparedPhoto]:
+def _prepared_photos(
+    model: type[Any], encoded: list[str], existing: int, removing: int = 0, kept: int = 0
+) -> list[PreparedPhoto]:
+    """The photos sent, checked and re-encoded; `kept` counts the form's kept photos added with them."""
     limits = photo_limits(model)
     if limits is None:
-        if encoded:
+        if encoded or kept:
             raise _refuse_invalid({"photos": [_("Laporan jenis ini tidak memakai foto.")]})
         return []
     try:
         photos_check_count(
-            existing=existing, removing=removing, adding=len(encoded), minimum=limits[0], maximum=limits[1]
+            existing=existing, removing=removing, adding=len(encoded) + kept, minimum=limits[0], maximum=limits[1]
         )
         return photos_prepare(files=_decode_photos(encoded))
     except ValidationError as error:
         raise _refuse_invalid({"photos": [str(m) for m in error.messages]}) from error
+
+
+def _kept_photos(*, user: User, library: Library | None, ids: list[int]) -> list[StagedPhoto]:
+    """The photos a web form kept from an earlier round trip that this entry names, every one or a refusal.
+
+    Someone else's, another library's, an expired one or one already used by a record get the same answer,
+    which says nothing of whose it is. Dropping it quietly would save the record without a photo the person
+    saw attached.
+    """
+    if not ids:
+        return []
+    kept = staged_photos_owned(user=user, library=library, ids=ids)
+    if len(kept) != len(set(ids)):
+        raise _refuse_invalid({"photos": [_("Foto yang dilampirkan tadi sudah tidak tersedia. Lampirkan lagi.")]})
+    return kept
 
 
 def _same_month_record(model: type[Any], library: Library, data: dict[str, Any]) -> Any | None:
@@ -171,16 +192,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry_digest(*, library: Library | None, data: dict[str, Any], photos: list[str]) -> str:
+def entry_digest(
+    *, library: Library | None, data: dict[str, Any], photos: list[str], staged: list[int] | None = None
+) -> str:
     """Fingerprint of one submission: its library, its entry fields as the form cleaned them, its photos.
 
     The photos are stored re-encoded, so their payloads as sent are part of the fingerprint rather than
-    anything that can be read back from the record.
+    anything that can be read back from the record; so are the ids of the kept photos it names (gone once
+    the record took them, so a resend cannot be checked against them otherwise).
     """
     entry = {name: _plain(value) for name, value in data.items()}
-    digest = hashlib.sha256(
-        json.dumps({"library": library.pk if library else None, "entry": entry}, sort_keys=True).encode()
-    )
+    fingerprint: dict[str, Any] = {"library": library.pk if library else None, "entry": entry}
+    if staged:
+        # Only when there are some: the fingerprints kept before kept photos travelled stay the same.
+        fingerprint["staged"] = [int(pk) for pk in staged]
+    digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode())
     for photo in photos:
         digest.update(hashlib.sha256(photo.rpartition(",")[2].encode()).digest())
     return digest.hexdigest()
@@ -233,7 +259,10 @@ def api_record_create(
     form = _bound_form(model, payload)
     data = form.entry_data()
     encoded = list(payload.get("photos") or [])
-    digest = entry_digest(library=library, data=data, photos=encoded) if client_id is not None else ""
+    staged_ids = list(payload.get("staged_photos") or [])
+    digest = (
+        entry_digest(library=library, data=data, photos=encoded, staged=staged_ids) if client_id is not None else ""
+    )
     if saved is not None:
         # A resend of a submission already saved: the same answer, nothing new, none of the checks below
         # (the saved record itself would be its own "report of the month" or "likely duplicate").
@@ -261,7 +290,9 @@ def api_record_create(
                 duplicates=[d.pk for d in duplicates],
                 code="duplicate_suspected",
             )
-    photos = _prepared_photos(model, encoded, existing=0)
+    # Only now: a resend (above) names kept photos its first copy already took.
+    staged = _kept_photos(user=user, library=library, ids=staged_ids)
+    photos = _prepared_photos(model, encoded, existing=0, kept=len(staged))
     try:
         record, created = record_create(
             model=model,
@@ -270,6 +301,7 @@ def api_record_create(
             library=library,
             client_id=client_id,
             photos=photos,
+            staged=staged,
             submit=bool(payload.get("submit", True)),
             client_digest=digest,
         )
@@ -320,7 +352,12 @@ def _already_applied(record: Any, payload: dict[str, Any]) -> bool:
 
     Only without photos to add or remove, which cannot be compared with what is stored.
     """
-    if payload.get("photos") or payload.get("remove_photos") or record.status == Status.WITHDRAWN:
+    if (
+        payload.get("photos")
+        or payload.get("staged_photos")
+        or payload.get("remove_photos")
+        or record.status == Status.WITHDRAWN
+    ):
         return False
     try:
         data = _bound_form(type(record), payload, instance=type(record).objects.get(pk=record.pk)).entry_data()
@@ -352,7 +389,12 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
         photos_check_removable(record=record, photo_ids=remove_photos)
     except ValidationError as error:
         raise _validation_refusal(error) from error
-    photos = _prepared_photos(model, list(payload.get("photos") or []), existing=existing, removing=len(remove_photos))
+    staged = _kept_photos(
+        user=user, library=getattr(record, "library", None), ids=list(payload.get("staged_photos") or [])
+    )
+    photos = _prepared_photos(
+        model, list(payload.get("photos") or []), existing=existing, removing=len(remove_photos), kept=len(staged)
+    )
     try:
         # Re-read so that the diff in the audit trail compares with what was saved.
         return record_update(
@@ -360,6 +402,7 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
             user=user,
             data=form.entry_data(),
             photos=photos,
+            staged=staged,
             remove_photos=remove_photos,
             seen=seen,
         )

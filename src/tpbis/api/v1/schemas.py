@@ -27,6 +27,11 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 PhotoId = Annotated[int, Field(ge=1, le=2**53)]
+STAGED_PHOTOS = (
+    "Ids of photos the web entry form kept on the server when it came back with an error (its `staged_photos` "
+    "fields), added after `photos`; they count toward the 1–3 (or 0–3). Only the sender's own, attached for "
+    "this library in the last 2 days and not yet used: any other id refuses the whole entry (422)."
+)
 
 
 class Me(Schema):
@@ -113,6 +118,7 @@ class EngagementFields(Schema):
     participants_disability: int | None = Field(None, ge=0, le=2_000_000_000)
     story: str = ""
     photos: list[str] = Field([], description="1–3 photos as base64 (or data: URLs) of JPEG, PNG, WebP or HEIC.")
+    staged_photos: list[PhotoId] = Field([], max_length=MAX_PHOTOS, description=STAGED_PHOTOS)
 
 
 class AdvocacyFields(Schema):
@@ -126,6 +132,7 @@ class AdvocacyFields(Schema):
     regulation_kind: str = ""
     regulation_date: dt.date | None = None
     photos: list[str] = Field([], description="Up to 3 photos as base64.")
+    staged_photos: list[PhotoId] = Field([], max_length=MAX_PHOTOS, description=STAGED_PHOTOS)
 
 
 class PublicityFields(Schema):

@@ -1,0 +1,175 @@
+"""Photos the web form kept on the server survive a post that never arrives (issue 15, "nothing typed is lost").
+
+A manager enters an activity with a photo and forgets the title: the form comes back with the photo kept
+on the server. They type the title, attach a second photo and send; the post is cut off on its way, so
+the service worker queues the entry. The queue survives a reload; the first send's answer is lost and the
+entry is sent again: exactly one record arrives, with both photos. The same without signal at the moment
+of sending (the page queues the entry itself).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from conftest import World
+from tpbis.core.tests.browser import BROWSER_MARKS, TIMEOUT_MS, phone_context
+from tpbis.offline.tests.test_browser_offline import QUEUE, fill_engagement, form_url, installed, log_in, wait_until
+from tpbis.reports.models import CommunityEngagement, StagedPhoto
+from tpbis.reports.photos import photos_for
+
+pytestmark = BROWSER_MARKS
+
+API = "**/api/v1/records/**"
+
+
+@pytest.fixture
+def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright sees (and routes) a service worker's own requests only with this set before the browser starts."""
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("gallery")
+    made = []
+    for name, colour in (("IMG_0001.jpg", (200, 90, 40)), ("IMG_0002.jpg", (40, 90, 200))):
+        path = folder / name
+        Image.new("RGB", (1200, 900), colour).save(path, "JPEG", quality=85)
+        made.append(path)
+    return made[0], made[1]
+
+
+def waiting_entries(page: Page) -> list[dict[str, Any]]:
+    return page.evaluate(
+        "async () => (await tpbisQueue.all()).map((e) => ({id: e.id, status: e.status, title: e.title, "
+        "photos: e.photos.length, staged: e.staged || []}))"
+    )
+
+
+def wait_for(page: Page, condition: Any, what: str) -> None:
+    """Polls the database; waiting through the page lets Playwright run its route handlers meanwhile."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(200)
+
+
+def comes_back_with_a_kept_photo(page: Page, base: str, world: World, photo: Path) -> int:
+    """The form sent online without a title: the server keeps the photo and shows it back."""
+    page.goto(base + form_url("pelibatan", world))
+    fill_engagement(page, "", photo)
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.locator("#staged-photos")).to_be_visible()
+    expect(page.locator("input[name=title]").locator("xpath=ancestor::div[contains(@class,'field')]")).to_contain_text(
+        "tidak boleh kosong"
+    )
+    kept = StagedPhoto.objects.get()
+    return kept.pk
+
+
+class LossyApi:
+    """The record API behind a bad connection: down, then its first answer lost, then as it is."""
+
+    def __init__(self) -> None:
+        self.up = False
+        self.answers: list[int] = []
+
+    def __call__(self, route: Route) -> None:
+        if not self.up:
+            route.abort()
+            return
+        response = route.fetch()  # reaches the server, which saves what it is sent
+        self.answers.append(response.status)
+        if len(self.answers) == 1:
+            route.abort()  # but the answer never reaches the phone
+        else:
+            route.fulfill(response=response)
+
+
+def a_cut_off_post_keeps_the_photos_of_the_earlier_round_trip(
+    base: str, world: World, context: BrowserContext, photos: tuple[Path, Path]
+) -> None:
+    page = context.pages[0]
+    kept = comes_back_with_a_kept_photo(page, base, world, photos[0])
+    kept_file = StagedPhoto.objects.get(pk=kept).image.name
+    page.fill("input[name=title]", "Pelatihan menganyam bambu")
+    page.set_input_files("input[name=photos]", str(photos[1]))  # one more, attached now
+
+    cut_off = "**/laporan/pelibatan/baru/**"
+    context.route(cut_off, lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    api = LossyApi()
+    context.route(API, api)
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.locator(".offline-flash")).to_contain_text("disimpan di HP")
+    context.unroute(cut_off)
+    [entry] = waiting_entries(page)
+    assert (entry["photos"], entry["staged"]) == (1, [kept])
+
+    page.reload()  # the queue, with the kept photo's id, is on the phone
+    expect(page.locator(QUEUE)).to_contain_text("Menunggu dikirim (1)")
+    assert [e["staged"] for e in waiting_entries(page)] == [[kept]]
+    assert not CommunityEngagement.objects.exists()
+
+    api.up = True
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_for(page, lambda: CommunityEngagement.objects.exists(), "the first send to reach the server")
+    # Its answer was lost: the entry still waits (once its sender gave up), and goes again.
+    wait_until(
+        page,
+        "async () => (await navigator.locks.query()).held.length === 0 && "
+        "(await tpbisQueue.all()).every((e) => e.status === 'waiting' && !e.sendingUntil)",
+        "the lost answer's sender to give up",
+    )
+    assert len(waiting_entries(page)) == 1
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator(QUEUE)).to_have_count(0, timeout=30_000)
+    assert api.answers[:2] == [201, 200]
+    record = CommunityEngagement.objects.get()
+    assert (record.title, str(record.client_id)) == ("Pelatihan menganyam bambu", entry["id"])
+    stored = list(photos_for(record))
+    assert len(stored) == 2
+    assert stored[1].image.name == kept_file
+    assert all(default_storage.exists(photo.image.name) for photo in stored)
+    assert not StagedPhoto.objects.exists()
+    context.unroute(API)
+
+
+def without_signal_the_page_queues_the_kept_photo(
+    base: str, world: World, context: BrowserContext, photos: tuple[Path, Path]
+) -> None:
+    page = context.pages[0]
+    kept = comes_back_with_a_kept_photo(page, base, world, photos[0])
+    context.set_offline(True)
+    page.fill("input[name=title]", "Lomba mewarnai anak")
+    page.get_by_role("button", name="Kirim laporan").click()
+    expect(page.locator(".offline-flash")).to_contain_text("disimpan di HP")
+    # The photo went with the entry: the emptied form no longer offers it to the next one.
+    expect(page.locator("#staged-photos")).to_have_count(0)
+    assert [e["staged"] for e in waiting_entries(page)] == [[kept]]
+
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator(QUEUE)).to_have_count(0, timeout=30_000)
+    record = CommunityEngagement.objects.get(title="Lomba mewarnai anak")
+    assert photos_for(record).count() == 1
+    assert not StagedPhoto.objects.exists()
+
+
+def test_kept_photos_travel_with_a_queued_entry(
+    worker_traffic: None, live_server: Any, world: World, browser: Browser, photos: tuple[Path, Path]
+) -> None:
+    base = live_server.url
+    context = phone_context(browser)
+    page = log_in(context, base, world.manager)
+    installed(page)
+    a_cut_off_post_keeps_the_photos_of_the_earlier_round_trip(base, world, context, photos)
+    without_signal_the_page_queues_the_kept_photo(base, world, context, photos)
+    context.close()
