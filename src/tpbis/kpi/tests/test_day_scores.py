@@ -282,6 +282,28 @@ def test_a_mid_month_dashboard_shows_the_same_before_and_after_its_day_is_stored
     check()
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner statistics")
+def test_storing_a_day_for_many_libraries_refreshes_the_planners_statistics(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without it the rankings of a day just stored sorted the whole country's scores (stale statistics)."""
+    import tpbis.kpi.services as services
+
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [DayScore._meta.db_table])
+            return float(cursor.fetchone()[0])
+
+    kpi_rebuild(from_records=True)
+    ids = [library.pk for library in _libraries(world)]
+    monkeypatch.setattr(services, "DAY_ANALYZE_ROWS", len(ids) + 1)  # one row short: not refreshed
+    _fill(ids, [dt.date(2025, 5, 14)])
+    assert estimated_rows() != len(ids)
+    monkeypatch.setattr(services, "DAY_ANALYZE_ROWS", len(ids))
+    _fill(ids, [dt.date(2025, 6, 14)])
+    assert estimated_rows() == 2 * len(ids)
+
+
 def _fails(**_kwargs: Any) -> None:
     raise AssertionError("a stored day was computed again")
 
