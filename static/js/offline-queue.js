@@ -14,6 +14,7 @@
   const META = "meta";
   const SYNC_TAG = "tpbis-send";
   const SENDING_MS = 60 * 1000; // a sender that died (tab closed mid-send) frees its entry after a minute
+  const SENT_KEPT = 100; // the client ids of the last new entries sent, see taken()
 
   function request(req) {
     return new Promise((resolve, reject) => {
@@ -139,6 +140,9 @@
     }
     if (response.status === 200 || response.status === 201) {
       await remove(entry.id); // the server has it: only now does it leave the phone
+      if (!entry.recordId) {
+        await meta("sent", [entry.id, ...((await meta("sent")) || []).filter((id) => id !== entry.id)].slice(0, SENT_KEPT));
+      }
       return true;
     }
     entry.sendingUntil = 0;
@@ -160,6 +164,11 @@
     entry.problem = response.status;
     await put(entry);
     return false;
+  }
+
+  // A client id this phone already used for a new entry: one waiting here, or one sent from here.
+  async function taken(id) {
+    return Boolean(id && ((await get(id)) || ((await meta("sent")) || []).includes(id)));
   }
 
   async function sendEach() {
@@ -231,5 +240,5 @@
     };
   }
 
-  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll, entryFromPost, keptPhotoIds };
+  scope.tpbisQueue = { SYNC_TAG, all, get, put, remove, meta, sendAll, entryFromPost, keptPhotoIds, taken };
 })(self);

@@ -315,6 +315,17 @@
     });
   }
 
+  // A kept copy of a new-entry form (served without signal, or where the worker leads back after queueing a
+  // cut-off post) carries the client id the server gave it once. When an entry of this phone already has
+  // that id, the next entry needs its own: the worker would otherwise queue it over the waiting one, and the
+  // server would take it for a resend of the one sent (or go on with that draft).
+  async function freshClientId() {
+    const input = form.elements.client_id;
+    if (input && !config.form.record && (await queue.taken(input.value))) {
+      input.value = crypto.randomUUID();
+    }
+  }
+
   function queuedIdInAddress() {
     const match = location.hash.match(/^#antrean=([0-9a-f-]{36})$/);
     return match ? match[1] : null;
@@ -481,6 +492,7 @@
       user = await queue.meta("user"); // the offline page names nobody: the phone remembers its person
     }
     if (form) {
+      await freshClientId();
       await queue.meta("multi:" + config.form.type, config.form.multi); // for a post the worker has to queue
       await queue.meta("label:" + config.form.type, config.form.label); // its words, not the type's code
       if (config.form.library) {

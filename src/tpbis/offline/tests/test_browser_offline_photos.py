@@ -4,7 +4,8 @@ A manager enters an activity with a photo and forgets the title: the form comes 
 on the server. They type the title, attach a second photo and send; the post is cut off on its way, so
 the service worker queues the entry. The queue survives a reload; the first send's answer is lost and the
 entry is sent again: exactly one record arrives, with both photos. The same without signal at the moment
-of sending (the page queues the entry itself).
+of sending (the page queues the entry itself). And two activities posted from the kept copy of a form on a
+signal that lets nothing through are two entries, not the second over the first.
 """
 
 from __future__ import annotations
@@ -163,6 +164,34 @@ def without_signal_the_page_queues_the_kept_photo(
     assert not StagedPhoto.objects.exists()
 
 
+def two_posts_cut_off_on_one_kept_form_are_two_entries(
+    base: str, world: World, context: BrowserContext, photos: tuple[Path, Path]
+) -> None:
+    """A weak signal: the browser thinks it is online, but nothing gets through. The form the worker leads back
+    to is its kept copy, with the client id the first entry took: the second must not overwrite the first."""
+    page = context.pages[0]
+    page.goto(base + form_url("pelibatan", world))
+    context.route("**/laporan/**", lambda route: route.abort())
+    context.route(API, lambda route: route.abort())
+    entries = (("Belajar komputer untuk lansia", photos[0]), ("Kelas menulis cerita anak", photos[1]))
+    for title, photo in entries:
+        fill_engagement(page, title, photo)
+        page.get_by_role("button", name="Kirim laporan").click()
+        expect(page.locator(".offline-flash")).to_contain_text("disimpan di HP")
+    assert sorted(e["title"] for e in waiting_entries(page)) == [t for t, _ in entries]
+    context.unroute("**/laporan/**")
+    context.unroute(API)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator(QUEUE)).to_have_count(0, timeout=30_000)
+    sent = {str(r.client_id) for r in CommunityEngagement.objects.filter(title__in=[t for t, _ in entries])}
+    assert len(sent) == 2
+    # Later, the kept copy again (the signal gone): its client id, sent already, is not used a third time.
+    context.route("**/laporan/**", lambda route: route.abort())
+    page.goto(base + form_url("pelibatan", world))
+    wait_until(page, f"() => !{sorted(sent)}.includes(document.querySelector('[name=client_id]').value)", "a fresh id")
+    context.unroute("**/laporan/**")
+
+
 def test_kept_photos_travel_with_a_queued_entry(
     worker_traffic: None, live_server: Any, world: World, browser: Browser, photos: tuple[Path, Path]
 ) -> None:
@@ -172,4 +201,5 @@ def test_kept_photos_travel_with_a_queued_entry(
     installed(page)
     a_cut_off_post_keeps_the_photos_of_the_earlier_round_trip(base, world, context, photos)
     without_signal_the_page_queues_the_kept_photo(base, world, context, photos)
+    two_posts_cut_off_on_one_kept_form_are_two_entries(base, world, context, photos)
     context.close()
