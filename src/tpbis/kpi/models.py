@@ -168,7 +168,8 @@ class CurrentScore(models.Model):
 class MonthScore(models.Model):
     """A library's score at a month end, for trends."""
 
-    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="month_scores")
+    # Its unique (library, month_end) index serves the library look-ups: no second index on the column.
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="month_scores", db_index=False)
     month_end = models.DateField()
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
     colour = models.CharField(max_length=14, choices=Colour.choices)
@@ -177,8 +178,12 @@ class MonthScore(models.Model):
         verbose_name = _("skor akhir bulan")
         verbose_name_plural = _("skor akhir bulan")
         constraints = [models.UniqueConstraint(fields=["library", "month_end"], name="monthscore_unique")]
-        # Rankings and colour counts of one month end (dashboards of a past month).
-        indexes = [models.Index(fields=["month_end", "score"], name="monthscore_month_score")]
+        # Rankings and colour counts of one month end (dashboards of a past month). The library and colour
+        # ride along: the country's colour counts of a month end read the index alone (PostgreSQL), not
+        # 35,000 table pages where each library's months lie together (60-340 ms).
+        indexes = [
+            models.Index(fields=["month_end", "score"], include=["library", "colour"], name="monthscore_month_score")
+        ]
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.month_end}: {self.score}"
@@ -204,7 +209,9 @@ class DayScore(models.Model):
         verbose_name_plural = _("skor harian")
         constraints = [models.UniqueConstraint(fields=["library", "as_of"], name="dayscore_unique")]
         # Rankings and colour counts of one day, as for a month end.
-        indexes = [models.Index(fields=["as_of", "score"], name="dayscore_day_score")]
+        indexes = [
+            models.Index(fields=["as_of", "score"], include=["library", "kind", "colour"], name="dayscore_day_score")
+        ]
 
     def __str__(self) -> str:
         return f"{self.library_id} {self.as_of}: {self.score}"
