@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -438,6 +438,7 @@ def cells_of_rows(year: int, rows: Iterable[tuple[Any, ...]]) -> dict[dt.date, C
 
 
 UPSERT_VALUES = 2000  # parameters per statement of a bulk upsert (SQLite allows 32,766, PostgreSQL 65,535)
+COPY_ROWS = 5000  # from this many rows a bulk upsert goes through COPY on PostgreSQL
 
 
 def upsert(
@@ -451,11 +452,25 @@ def upsert(
     qn = connection.ops.quote_name
     updated = [c for c in columns if c not in conflict]
     sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in updated)
-    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {{values}} "  # noqa: S608
-    sql += f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET {sets}"
+    names = ", ".join(qn(c) for c in columns)
+    head = f"INSERT INTO {qn(table)} ({names})"
+    tail = f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET {sets}"
     if only_changed:
         same = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-        sql += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
+        tail += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
+    if connection.vendor == "postgresql" and len(rows) >= COPY_ROWS:
+        # Many rows (a country's scores of a day): COPY into a scratch table, then one INSERT ... SELECT.
+        # 83,762 day scores: 620-700 ms instead of 990-1,060 ms, most of it saved on binding parameters.
+        staged = qn(f"staged_{table}")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {staged} AS SELECT {names} FROM {qn(table)} WITH NO DATA")  # noqa: S608
+            with cursor.cursor.copy(f"COPY {staged} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"{head} SELECT {names} FROM {staged} {tail}")  # noqa: S608
+            cursor.execute(f"DROP TABLE {staged}")
+        return
+    sql = f"{head} VALUES {{values}} {tail}"
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Rows per statement: a write's few in one; many in statements of about 2,000 values, each batch of the
     # same size parsed once (83,762 day scores: 3.8 s one row per statement in psycopg's pipeline).
