@@ -840,7 +840,7 @@ def kpi_scores_at(
     scheme_of = {kind: scheme_for(schemes, date=date, kind=kind) for kind in set(kinds.values())}
     # Libraries with the same figures under the same kind score the same: each such set is scored once
     # (a third to a half of a country's partners share theirs with another).
-    known: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
+    by_figures: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
     for library_id, kind in kinds.items():
         scheme = scheme_of[kind]
         if scheme is None:
@@ -857,9 +857,9 @@ def kpi_scores_at(
             bool(da or ma or extra[3]),
             latest.get(library_id),
         )
-        result = known.get(figures)
+        result = by_figures.get(figures)
         if result is None:
-            result = known[figures] = scorer(facts_of(*figures[1:]), scheme, date)
+            result = by_figures[figures] = scorer(facts_of(*figures[1:]), scheme, date)
         scores[library_id] = result
     return scores
 
