@@ -96,9 +96,9 @@ bench: install
 
 # The whole country on PostgreSQL (NATIONAL_DATABASE_URL, created if missing): migrate, and only when it
 # has no national set yet load_regions and generate_national (83,762 libraries, 3 years: 25.6 million
-# records in 53-68 min, peak RSS 382-630 MB, on the shared machine under load, before the set-based
-# summaries rebuild), then kpi_recompute first and unchanged and every page for five periods; each
-# command's time and peak RSS. The report is printed and written to var/bench-national.md.
+# records in 19.9 min, peak RSS 600 MB, with the set-based summaries rebuild; 53-68 min before it, under
+# load), then kpi_recompute first and unchanged and every page for five periods; each command's time and
+# peak RSS. The report is printed and written to var/bench-national.md (about 23 min in all).
 NATIONAL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tpbis_national
 NATIONAL_LIBRARIES ?= 83762
 NATIONAL_YEARS ?= 3
