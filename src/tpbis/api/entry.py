@@ -8,6 +8,10 @@ An offline phone may send the same entry many times (issue 15): an identical res
 record, the same client id with other content a 409, and an edit based on an old version a 409 too.
 An entry queued from a web form that came back with an error names the photos the form kept on the
 server (`staged_photos`); only the sender's own, still kept, are accepted.
+
+Drafts (`submit: false`) are checked as the web form checks *Simpan sebagai draf*: what is filled in must
+be well formed, nothing is required, no photo either; a draft is sent (`submit: true` on its update) with
+every check of a record sent.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from tpbis.reports.photos import (
 from tpbis.reports.rules import likely_duplicates, photo_limits
 from tpbis.reports.selectors import MONTHLY, record_get_for_user
 from tpbis.reports.services import (
+    DRAFT_TYPES,
     RecordConflict,
     record_create,
     record_get_by_client_id,
@@ -112,11 +117,13 @@ def _validation_refusal(error: ValidationError) -> EntryRefused:
     return _refuse_invalid({"__all__": [str(m) for m in error.messages]})
 
 
-def _bound_form(model: type[Any], payload: dict[str, Any], instance: Any = None) -> RecordForm:
+def _bound_form(model: type[Any], payload: dict[str, Any], instance: Any = None, *, draft: bool = False) -> RecordForm:
+    """The web form bound to the body; `draft` as for *Simpan sebagai draf* (nothing required)."""
     ignored = {"photos", "staged_photos", "remove_photos", "client_id", "library_id", "submit", "version"}
     fields = {k: v for k, v in payload.items() if k not in ignored}
-    form = FORMS[model](data=_form_data(fields), instance=instance)
-    if instance is not None and "confirm_duplicate" in form.fields:
+    form = FORMS[model](data=_form_data(fields), instance=instance, draft=draft)
+    # A correction is not asked about likely duplicates; a draft is, when it is sent (as on the web).
+    if instance is not None and instance.status != Status.DRAFT and "confirm_duplicate" in form.fields:
         del form.fields["confirm_duplicate"]
     if not form.is_valid():
         raise _refuse_invalid(_form_errors(form))
@@ -138,9 +145,12 @@ def _decode_photos(encoded: list[str]) -> list[SimpleUploadedFile]:
 
 
 def _prepared_photos(
-    model: type[Any], encoded: list[str], existing: int, removing: int = 0, kept: int = 0
+    model: type[Any], encoded: list[str], existing: int, removing: int = 0, kept: int = 0, *, draft: bool = False
 ) -> list[PreparedPhoto]:
-    """The photos sent, checked and re-encoded; `kept` counts the form's kept photos added with them."""
+    """The photos sent, checked and re-encoded; `kept` counts the form's kept photos added with them.
+
+    A draft may still have none (as on the web form); it may not hold more than a record can.
+    """
     limits = photo_limits(model)
     if limits is None:
         if encoded or kept:
@@ -148,7 +158,11 @@ def _prepared_photos(
         return []
     try:
         photos_check_count(
-            existing=existing, removing=removing, adding=len(encoded) + kept, minimum=limits[0], maximum=limits[1]
+            existing=existing,
+            removing=removing,
+            adding=len(encoded) + kept,
+            minimum=0 if draft else limits[0],
+            maximum=limits[1],
         )
         return photos_prepare(files=_decode_photos(encoded))
     except ValidationError as error:
@@ -193,7 +207,12 @@ def _plain(value: Any) -> Any:
 
 
 def entry_digest(
-    *, library: Library | None, data: dict[str, Any], photos: list[str], staged: list[int] | None = None
+    *,
+    library: Library | None,
+    data: dict[str, Any],
+    photos: list[str],
+    staged: list[int] | None = None,
+    draft: bool = False,
 ) -> str:
     """Fingerprint of one submission: its library, its entry fields as the form cleaned them, its photos.
 
@@ -206,6 +225,9 @@ def entry_digest(
     if staged:
         # Only when there are some: the fingerprints kept before kept photos travelled stay the same.
         fingerprint["staged"] = [int(pk) for pk in staged]
+    if draft:
+        # Likewise only for a draft: saved as a draft and sent are two different submissions.
+        fingerprint["draft"] = True
     digest = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode())
     for photo in photos:
         digest.update(hashlib.sha256(photo.rpartition(",")[2].encode()).digest())
@@ -256,12 +278,16 @@ def api_record_create(
     saved = record_get_by_client_id(model=model, client_id=client_id) if client_id is not None else None
     if saved is not None:
         _check_reachable(saved, scope=scope, library=library)
-    form = _bound_form(model, payload)
+    # As the web form: "Simpan sebagai draf" only for the types that have drafts.
+    draft = payload.get("submit") is False and model in DRAFT_TYPES
+    form = _bound_form(model, payload, draft=draft)
     data = form.entry_data()
     encoded = list(payload.get("photos") or [])
     staged_ids = list(payload.get("staged_photos") or [])
     digest = (
-        entry_digest(library=library, data=data, photos=encoded, staged=staged_ids) if client_id is not None else ""
+        entry_digest(library=library, data=data, photos=encoded, staged=staged_ids, draft=draft)
+        if client_id is not None
+        else ""
     )
     if saved is not None:
         # A resend of a submission already saved: the same answer, nothing new, none of the checks below
@@ -278,7 +304,8 @@ def api_record_create(
             existing_id=existing.pk,
             code="month_exists",
         )
-    if library is not None:
+    if library is not None and not draft:
+        # A draft is not a report yet: the likely-duplicate question waits until it is sent.
         probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
         probe.library = library
         duplicates = likely_duplicates(probe)
@@ -292,7 +319,7 @@ def api_record_create(
             )
     # Only now: a resend (above) names kept photos its first copy already took.
     staged = _kept_photos(user=user, library=library, ids=staged_ids)
-    photos = _prepared_photos(model, encoded, existing=0, kept=len(staged))
+    photos = _prepared_photos(model, encoded, existing=0, kept=len(staged), draft=draft)
     try:
         record, created = record_create(
             model=model,
@@ -347,20 +374,32 @@ def _stale(payload: dict[str, Any], conflict: RecordConflict | None = None) -> E
     )
 
 
+def _draft_action(record: Any, payload: dict[str, Any]) -> tuple[bool, bool]:
+    """(save as draft, send) for a correction: only a draft is either, as on its web form."""
+    if record.status != Status.DRAFT:
+        return False, False
+    sending = bool(payload.get("submit"))
+    return not sending, sending
+
+
 def _already_applied(record: Any, payload: dict[str, Any]) -> bool:
     """The record already says what this correction says: a resend of an edit whose answer was lost.
 
-    Only without photos to add or remove, which cannot be compared with what is stored.
+    Only without photos to add or remove, which cannot be compared with what is stored; and a draft still
+    a draft has not been sent by an earlier copy of a correction that sends it.
     """
     if (
         payload.get("photos")
         or payload.get("staged_photos")
         or payload.get("remove_photos")
         or record.status == Status.WITHDRAWN
+        or (record.status == Status.DRAFT and payload.get("submit"))
     ):
         return False
+    saving_draft, _sending = _draft_action(record, payload)
     try:
-        data = _bound_form(type(record), payload, instance=type(record).objects.get(pk=record.pk)).entry_data()
+        stored = type(record).objects.get(pk=record.pk)
+        data = _bound_form(type(record), payload, instance=stored, draft=saving_draft).entry_data()
     except EntryRefused:
         return False
     return all(getattr(record, name) == value for name, value in data.items() if name in type(record).ENTRY_FIELDS)
@@ -381,7 +420,18 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
         raise _stale(payload)  # before the slow part; checked again under the row lock when saving
     if record.status == Status.WITHDRAWN:
         raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403, code="withdrawn")
-    form = _bound_form(model, payload, instance=model.objects.get(pk=record.pk))
+    # A draft is saved again as a draft, or sent (every check); the service checks under the row lock
+    # that it is still a draft.
+    saving_draft, sending = _draft_action(record, payload)
+    form = _bound_form(model, payload, instance=model.objects.get(pk=record.pk), draft=saving_draft)
+    if sending and (duplicates := likely_duplicates(form.instance)) and not form.cleaned_data.get("confirm_duplicate"):
+        raise EntryRefused(
+            _("Sepertinya laporan ini sudah pernah diisi. Kirim lagi dengan confirm_duplicate=true jika berbeda."),
+            {"__all__": [_("Sepertinya laporan ini sudah pernah diisi.")]},
+            status=409,
+            duplicates=[d.pk for d in duplicates],
+            code="duplicate_suspected",
+        )
     existing = record_photo_count(record) if model is not Replication else 0
     remove_photos = sorted(set(payload.get("remove_photos") or []))
     try:
@@ -393,7 +443,12 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
         user=user, library=getattr(record, "library", None), ids=list(payload.get("staged_photos") or [])
     )
     photos = _prepared_photos(
-        model, list(payload.get("photos") or []), existing=existing, removing=len(remove_photos), kept=len(staged)
+        model,
+        list(payload.get("photos") or []),
+        existing=existing,
+        removing=len(remove_photos),
+        kept=len(staged),
+        draft=saving_draft,
     )
     try:
         # Re-read so that the diff in the audit trail compares with what was saved.
@@ -405,6 +460,8 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
             staged=staged,
             remove_photos=remove_photos,
             seen=seen,
+            draft=saving_draft,
+            send=sending,
         )
     except RecordConflict as conflict:
         if seen is None:
