@@ -107,6 +107,9 @@
     }
     if (entry.recordId) {
       data.version = entry.version;
+      // A draft's page: "Kirim laporan" sends it, "Simpan sebagai draf" keeps it a draft (ignored for others).
+      data.submit = entry.submit !== false;
+      data.confirm_duplicate = Boolean(entry.confirmDuplicate);
     } else {
       data.library_id = entry.library;
       data.client_id = entry.id;

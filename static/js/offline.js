@@ -251,10 +251,18 @@
       // The kept photos now belong to the waiting entry: the next entry on this form must not name them too.
       form.querySelectorAll("#staged-photos").forEach((node) => node.remove());
     }
-    flash(config.form.record ? t.queuedEdit : t.queued);
+    flash(queuedText(entry.submit));
     window.scrollTo(0, 0);
     await render();
     sendNow();
+  }
+
+  // What the page says of an entry it queued: a draft saved, a correction, or a report (a draft sent too).
+  function queuedText(submit) {
+    if (!submit) {
+      return t.queuedDraft;
+    }
+    return config.form.record && !config.form.draft ? t.queuedEdit : t.queued;
   }
 
   // A kept form opened on a later day proposes the phone's today, not the day it was kept (nor stops there).
@@ -428,6 +436,7 @@
     const open = entry.status === "conflict" ? null : el("a", { href: entry.url + "#antrean=" + entry.id, text: t.edit });
     return el("li", { "data-entry": entry.id, class: "offline-entry offline-entry-" + entry.status }, [
       el("strong", { text: entry.label + ": " + entry.title }),
+      entry.submit === false ? el("span", { class: "muted offline-draft", text: " · " + t.draft }) : null,
       // A manager of several libraries sees which one each waiting entry is for.
       named && entry.libraryName ? el("span", { class: "muted", text: " · " + entry.libraryName }) : null,
       el("br"),
@@ -498,9 +507,10 @@
       if (config.form.library) {
         await queue.meta("library:" + config.form.library, config.form.libraryName);
       }
-      if (location.hash === "#antrean-tersimpan") {
+      if (location.hash === "#antrean-tersimpan" || location.hash === "#draf-tersimpan") {
+        const submit = location.hash === "#antrean-tersimpan";
         history.replaceState(null, "", location.pathname + location.search);
-        flash(config.form.record ? t.queuedEdit : t.queued);
+        flash(queuedText(submit));
       }
       dateOfToday();
       monthOfToday();

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from tpbis.accounts.models import Role
+from tpbis.reports.models import Status
 
 register = Library()
 
@@ -30,6 +31,11 @@ def _strings() -> dict[str, str]:
         "queueTitle": _("Menunggu dikirim"),
         "queued": _("Laporan disimpan di HP ini dan akan dikirim otomatis saat ada sinyal."),
         "queuedEdit": _("Perbaikan disimpan di HP ini dan akan dikirim otomatis saat ada sinyal."),
+        "queuedDraft": _(
+            "Draf disimpan di HP ini dan akan disimpan ke server otomatis saat ada sinyal, tanpa dikirim untuk "
+            "diverifikasi."
+        ),
+        "draft": _("Draf"),
         "offline": _("Tidak ada sinyal. Laporan yang Anda kirim disimpan dulu di HP ini."),
         "edit": _("Ubah"),
         "delete": _("Hapus"),
@@ -89,6 +95,8 @@ def _form(context: Any) -> dict[str, Any] | None:
         "libraryName": library.name if library else "",
         "record": None,
         "version": None,
+        # A draft continued here: "Kirim laporan" sends it, "Simpan sebagai draf" keeps it a draft.
+        "draft": False,
         # The day this page proposes as the date (and allows at most): a kept copy opened on a later day
         # proposes the phone's today instead.
         "today": timezone.localdate().isoformat(),
@@ -99,6 +107,7 @@ def _form(context: Any) -> dict[str, Any] | None:
         from tpbis.api.entry import version_of  # the API's idea of a version, sent back with the edit
 
         data["record"], data["version"] = record.pk, version_of(record)
+        data["draft"] = record.status == Status.DRAFT
     return data
 
 

@@ -34,8 +34,8 @@ self.addEventListener("fetch", (event) => {
         if (self.registration.sync) {
           await self.registration.sync.register(tpbisQueue.SYNC_TAG).catch(() => null);
         }
-        // Back to the form (the kept copy without signal), which says the entry waits on the phone.
-        return Response.redirect(url.pathname + url.search + "#antrean-tersimpan", 303);
+        // Back to the form (the kept copy without signal), which says the entry (or draft) waits on the phone.
+        return Response.redirect(url.pathname + url.search + (entry.submit ? "#antrean-tersimpan" : "#draf-tersimpan"), 303);
       })
     );
   }
