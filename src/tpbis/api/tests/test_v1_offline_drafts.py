@@ -192,3 +192,21 @@ def test_someone_elses_draft_stays_out_of_reach(world: World) -> None:
     assert "Sembung" not in taken.content.decode()
     record = CommunityEngagement.objects.get()
     assert (record.status, record.title) == (Status.DRAFT, "Draf Sembung")
+
+
+def test_sending_a_draft_asks_about_a_likely_duplicate_as_the_web_form_does(world: World) -> None:
+    client = phone(world.manager)
+    assert send(client, ENGAGEMENTS, engagement(world, title="Kelas menulis cerita anak")).status_code == 201
+    # Saved as a draft without the question (a draft is not a report yet) ...
+    saved = send(client, ENGAGEMENTS, draft_of(world, title="Kelas menulis cerita anak", date=TODAY.isoformat()))
+    assert saved.status_code == 201, saved.json()
+    url = f"{ENGAGEMENTS}/{saved.json()['id']}"
+    body = complete(saved.json(), submit=True, photos=[photo_b64()])
+
+    # ... asked when sent, and sent once confirmed.
+    asked = send(client, url, body, "put")
+    confirmed = send(client, url, {**body, "confirm_duplicate": True}, "put")
+
+    assert (asked.status_code, asked.json()["code"]) == (409, "duplicate_suspected")
+    assert confirmed.status_code == 200, confirmed.json()
+    assert confirmed.json()["status"] == "submitted"
