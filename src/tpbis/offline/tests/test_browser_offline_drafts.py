@@ -7,7 +7,8 @@ is kept. The signal goes; from the kept library page they continue the draft, fi
 and send: the page queues it, and when the signal is back exactly one record arrives, sent for verification.
 The library page no longer lists it, and its kept form leaves the phone. Then, still without signal, a new
 activity with only a title and the men's count is saved as a draft: the page says a draft waits, and a draft
-with just that arrives.
+with just that arrives. Last, "Simpan sebagai draf" on that draft's page is cut off on its way: the service
+worker queues it as a draft, and the draft is saved, still a draft.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ from tpbis.reports.models import CommunityEngagement, Status
 from tpbis.reports.photos import photos_for
 
 pytestmark = BROWSER_MARKS
+
+API = "**/api/v1/records/**"
+
+
+@pytest.fixture
+def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright sees (and routes) a service worker's own requests only with this set before the browser starts."""
+    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +132,32 @@ def an_incomplete_draft_saved_offline_arrives_as_a_draft(base: str, world: World
     wait_kept(page, f"/laporan/pelibatan/{draft.pk}/ubah/", kept=True)
 
 
+def a_draft_post_cut_off_is_queued_as_the_button_said(base: str, world: World, context: BrowserContext) -> None:
+    """The signal drops while the draft's page posts "Simpan sebagai draf": the service worker queues it as a
+    draft of that record (not a report sent), and it is saved, still a draft, when the signal returns."""
+    page = context.pages[0]
+    draft = CommunityEngagement.objects.get(title="Dongeng keliling")
+    edit = f"/laporan/pelibatan/{draft.pk}/ubah/"
+    page.goto(base + edit)
+    cut_off = "**" + edit
+    context.route(cut_off, lambda route: route.abort() if route.request.method == "POST" else route.continue_())
+    context.route(API, lambda route: route.abort())  # nothing gets through yet: the entry waits
+    page.select_option("select[name=audience]", index=1)
+    page.get_by_role("button", name="Simpan sebagai draf").click()
+    expect(page.locator(".offline-flash")).to_contain_text("Draf disimpan di HP")
+    entries = page.evaluate("async () => (await tpbisQueue.all()).map((e) => [e.recordId, e.submit])")
+    assert entries == [[draft.pk, False]]
+
+    context.unroute(cut_off)
+    context.unroute(API)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(page.locator(QUEUE)).to_have_count(0, timeout=TIMEOUT_MS * 2)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and draft.audience and draft.participants_male == 5
+
+
 def test_drafts_are_kept_continued_and_saved_without_signal(
-    live_server: Any, world: World, browser: Browser, photo: Path
+    worker_traffic: None, live_server: Any, world: World, browser: Browser, photo: Path
 ) -> None:
     base = live_server.url
     context = phone_context(browser)
@@ -132,4 +165,5 @@ def test_drafts_are_kept_continued_and_saved_without_signal(
     installed(page)
     a_draft_saved_online_is_continued_and_sent_offline(base, world, context, photo)
     an_incomplete_draft_saved_offline_arrives_as_a_draft(base, world, context)
+    a_draft_post_cut_off_is_queued_as_the_button_said(base, world, context)
     context.close()
