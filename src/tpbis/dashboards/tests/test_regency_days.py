@@ -122,6 +122,30 @@ def test_national_and_province_pages_read_cut_days_from_the_kabupaten_days(world
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("dated_records")
+@pytest.mark.parametrize("code", ["35.24", "35.24.01"])
+def test_kabupaten_and_kecamatan_pages_read_cut_days_from_their_libraries_days(world: World, code: str) -> None:
+    """A kabupaten/kota (per kecamatan) and a kecamatan (in total) sum the cut days from their libraries'
+    month cells, and get what the records give."""
+    target = _Target(_region_ref(code))
+    for start, end in periods(timezone.localdate()):
+        for by_child in (False, True) if code == "35.24" else (False,):
+            with CaptureQueriesContext(connection) as queries:
+                cube = _cube(target, start, end, by_child)
+            sql = " ".join(q["sql"] for q in queries)
+            assert CommunityEngagement._meta.db_table not in sql, "not from the records"
+            records = _record_cube(target, start=start, end=end, types=RECORD_TYPES, by_child=by_child)
+            assert record_figures(cube) == record_figures(records), (start, end, by_child)
+        figures = region_figures(scope=Scope(national=True), region_code=code, start=start, end=end)
+        truth = record_truth(target, start, end)
+        assert truth["pelibatan"] or truth["advokasi"] or truth["publikasi"], "the period has records"
+        for name in ("pelibatan", "advokasi", "publikasi"):
+            counts = figures.records[name]
+            assert (counts.submitted, counts.verified) == (truth[name], truth[f"{name}_verified"]), name
+        assert figures.participants.total == truth["participants"]
+
+
+@pytest.mark.django_db
 def test_a_record_moved_to_another_day_of_its_month_moves_its_kabupaten_day(world: World) -> None:
     writer = Writer(world, random.Random(9))
     data = writer.data(CommunityEngagement) | {"date": dt.date(2025, 3, 3), "participants": 7}
