@@ -177,26 +177,28 @@ def kpi_compare_with_sim(*, sim_import: SimImport) -> list[ComparisonRow]:
     return sorted(rows, key=lambda r: r.name)
 
 
+def stored_scores(*, libraries: QuerySet[Library], date: dt.date) -> QuerySet[Any] | None:
+    """The stored score rows of these libraries on a past day (month-end scores for a month end, the day's
+    stored scores for another day), or None unless every one of them has its row (two counts)."""
+    if date >= timezone.localdate():
+        return None
+    rows: QuerySet[Any]
+    if date == month_end(date.year, date.month):
+        rows = MonthScore.objects.filter(month_end=date)
+    else:  # a row scored as another kind than the library's now is not read
+        rows = DayScore.objects.filter(as_of=date, kind=F("library__kind"))
+    rows = rows.filter(library_id__in=libraries.order_by().values("pk"))
+    return rows if rows.count() == libraries.order_by().count() else None
+
+
 def scores_on(*, libraries: QuerySet[Library], date: dt.date) -> dict[int, tuple[Decimal | None, str]]:
-    """Score and colour of each library on a past day, read where they are kept: the month-end scores for
-    a month end, the stored day scores for another day (a dashboard of the period has stored them), else
-    summed from the month facts; from the record tables only before the facts are built. A library no
-    scheme applies to is left out."""
-    ids = set(libraries.order_by().values_list("pk", flat=True))
-    if date < timezone.localdate():
-        rows: QuerySet[Any]
-        if date == month_end(date.year, date.month):
-            rows = MonthScore.objects.filter(month_end=date)
-        else:  # a row scored as another kind than the library's now is not read
-            rows = DayScore.objects.filter(as_of=date, kind=F("library__kind"))
-        stored = {
-            library_id: (score, colour)
-            for library_id, score, colour in rows.filter(library_id__in=libraries.order_by().values("pk")).values_list(
-                "library_id", "score", "colour"
-            )
-        }
-        if set(stored) >= ids:
-            return {pk: value for pk, value in stored.items() if value != (None, Colour.NONE)}
+    """Score and colour of each library on a past day, read where they are kept (`stored_scores`: a
+    dashboard of the period has stored the day), else summed from the month facts; from the record tables
+    only before the facts are built. A library no scheme applies to is left out."""
+    rows = stored_scores(libraries=libraries, date=date)
+    if rows is not None:
+        stored = rows.values_list("library_id", "score", "colour")
+        return {pk: (score, colour) for pk, score, colour in stored if (score, colour) != (None, Colour.NONE)}
     if facts_built():
         return kpi_scores_at(libraries=libraries, date=date)
     return {

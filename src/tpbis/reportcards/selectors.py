@@ -20,7 +20,7 @@ from tpbis.dashboards.selectors import (
     region_dashboard,
 )
 from tpbis.kpi.models import Colour, CurrentScore, MonthScore
-from tpbis.kpi.selectors import Explained, score_explained, scores_on
+from tpbis.kpi.selectors import Explained, score_explained, scores_on, stored_scores
 from tpbis.kpi.services import kpi_compute, month_end
 from tpbis.libraries.models import Library
 from tpbis.libraries.selectors import library_get_for_user
@@ -260,17 +260,16 @@ def _green_libraries(region_code: str | None, as_of: dt.date, end: dt.date) -> l
     """Green partners as of the KPI date: today's stored scores (region_figures has just freshened them),
     computed for a past date."""
     partners = Library.objects.filter(_region_q(region_code), is_active=True, cohort_year__lte=end.year)
+    shown = ("library_id", "library__name", "library__region_id", "library__region__name", "score", "colour")
+    order = ("-score", "library__name", "library_id")
     if as_of == timezone.localdate():
-        rows = (
-            CurrentScore.objects.filter(library__in=partners.values("pk"), colour=Colour.GREEN)
-            .order_by("-score", "library__name", "library_id")
-            # The fields shown only: not each score's breakdown (a province's 1,000 green partners: 50 -> 9 ms).
-            .values_list(
-                "library_id", "library__name", "library__region_id", "library__region__name", "score", "colour"
-            )
-        )
-        return [RankedLibrary(*row) for row in rows]
-    scores = scores_on(libraries=partners, date=as_of)  # stored month-end scores, or the month facts
+        rows = CurrentScore.objects.filter(library__in=partners.values("pk"), colour=Colour.GREEN)
+        # The fields shown only: not each score's breakdown (a province's 1,000 green partners: 50 -> 9 ms).
+        return [RankedLibrary(*row) for row in rows.order_by(*order).values_list(*shown)]
+    stored = stored_scores(libraries=partners, date=as_of)  # a month end, or a past day its dashboard stored
+    if stored is not None:
+        return [RankedLibrary(*row) for row in stored.filter(colour=Colour.GREEN).order_by(*order).values_list(*shown)]
+    scores = scores_on(libraries=partners, date=as_of)  # the month facts
     green_ids = {pk for pk, (_score, colour) in scores.items() if colour == Colour.GREEN}
     green = [
         RankedLibrary(
