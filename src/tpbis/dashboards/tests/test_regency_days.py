@@ -107,18 +107,20 @@ def test_national_and_province_pages_read_cut_days_from_the_kabupaten_days(world
             assert RegencyDay._meta.db_table in sql, "the cut days come from the kabupaten/kota days"
             assert CommunityEngagement._meta.db_table not in sql, "not from the records"
             records = _record_cube(target, start=start, end=end, types=RECORD_TYPES, by_child=by_child)
-            assert record_figures(cube) == record_figures(records), (
-                start,
-                end,
-                by_child,
-            )
-        figures = region_figures(scope=Scope(national=True), region_code=code, start=start, end=end)
-        truth = record_truth(target, start, end)
+            assert record_figures(cube) == record_figures(records), (start, end, by_child)
+        truth = assert_page_counts_the_records(target, code, start, end)
         assert truth["pelibatan"] and truth["advokasi"] and truth["publikasi"], "the period has records"
-        for name in ("pelibatan", "advokasi", "publikasi"):
-            counts = figures.records[name]
-            assert (counts.submitted, counts.verified) == (truth[name], truth[f"{name}_verified"]), name
-        assert figures.participants.total == truth["participants"]
+
+
+def assert_page_counts_the_records(target: _Target, code: str | None, start: dt.date, end: dt.date) -> dict[str, int]:
+    """The region's page figures of the period are what the records give; returns those."""
+    figures = region_figures(scope=Scope(national=True), region_code=code, start=start, end=end)
+    truth = record_truth(target, start, end)
+    for name in ("pelibatan", "advokasi", "publikasi"):
+        counts = figures.records[name]
+        assert (counts.submitted, counts.verified) == (truth[name], truth[f"{name}_verified"]), name
+    assert figures.participants.total == truth["participants"]
+    return truth
 
 
 @pytest.mark.django_db
@@ -136,13 +138,8 @@ def test_kabupaten_and_kecamatan_pages_read_cut_days_from_their_libraries_days(w
             assert CommunityEngagement._meta.db_table not in sql, "not from the records"
             records = _record_cube(target, start=start, end=end, types=RECORD_TYPES, by_child=by_child)
             assert record_figures(cube) == record_figures(records), (start, end, by_child)
-        figures = region_figures(scope=Scope(national=True), region_code=code, start=start, end=end)
-        truth = record_truth(target, start, end)
+        truth = assert_page_counts_the_records(target, code, start, end)
         assert truth["pelibatan"] or truth["advokasi"] or truth["publikasi"], "the period has records"
-        for name in ("pelibatan", "advokasi", "publikasi"):
-            counts = figures.records[name]
-            assert (counts.submitted, counts.verified) == (truth[name], truth[f"{name}_verified"]), name
-        assert figures.participants.total == truth["participants"]
 
 
 @pytest.mark.django_db

@@ -22,19 +22,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from conftest import World
 from tpbis.core.tests.browser import BROWSER_MARKS, TIMEOUT_MS, phone_context
-from tpbis.offline.tests.test_browser_offline import QUEUE, form_url, installed, log_in, wait_until
+from tpbis.offline.tests.test_browser_offline import QUEUE, form_url, installed, log_in, wait_until, worker_traffic  # noqa: F401
 from tpbis.reports.models import CommunityEngagement, Status
 from tpbis.reports.photos import photos_for
 
 pytestmark = BROWSER_MARKS
 
 API = "**/api/v1/records/**"
-
-
-@pytest.fixture
-def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright sees (and routes) a service worker's own requests only with this set before the browser starts."""
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +151,11 @@ def a_draft_post_cut_off_is_queued_as_the_button_said(base: str, world: World, c
 
 
 def test_drafts_are_kept_continued_and_saved_without_signal(
-    worker_traffic: None, live_server: Any, world: World, browser: Browser, photo: Path
+    worker_traffic: None,  # noqa: F811
+    live_server: Any,
+    world: World,
+    browser: Browser,
+    photo: Path,
 ) -> None:
     base = live_server.url
     context = phone_context(browser)

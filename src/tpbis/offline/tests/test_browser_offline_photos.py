@@ -21,19 +21,21 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from conftest import World
 from tpbis.core.tests.browser import BROWSER_MARKS, TIMEOUT_MS, phone_context
-from tpbis.offline.tests.test_browser_offline import QUEUE, fill_engagement, form_url, installed, log_in, wait_until
+from tpbis.offline.tests.test_browser_offline import (  # noqa: F401
+    QUEUE,
+    fill_engagement,
+    form_url,
+    installed,
+    log_in,
+    wait_until,
+    worker_traffic,
+)
 from tpbis.reports.models import CommunityEngagement, StagedPhoto
 from tpbis.reports.photos import photos_for
 
 pytestmark = BROWSER_MARKS
 
 API = "**/api/v1/records/**"
-
-
-@pytest.fixture
-def worker_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright sees (and routes) a service worker's own requests only with this set before the browser starts."""
-    monkeypatch.setenv("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +195,11 @@ def two_posts_cut_off_on_one_kept_form_are_two_entries(
 
 
 def test_kept_photos_travel_with_a_queued_entry(
-    worker_traffic: None, live_server: Any, world: World, browser: Browser, photos: tuple[Path, Path]
+    worker_traffic: None,  # noqa: F811
+    live_server: Any,
+    world: World,
+    browser: Browser,
+    photos: tuple[Path, Path],
 ) -> None:
     base = live_server.url
     context = phone_context(browser)
