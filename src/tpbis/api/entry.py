@@ -308,15 +308,7 @@ def api_record_create(
         # A draft is not a report yet: the likely-duplicate question waits until it is sent.
         probe = model(**{k: v for k, v in data.items() if k in model.ENTRY_FIELDS})
         probe.library = library
-        duplicates = likely_duplicates(probe)
-        if duplicates and not form.cleaned_data.get("confirm_duplicate"):
-            raise EntryRefused(
-                _("Sepertinya laporan ini sudah pernah diisi. Kirim lagi dengan confirm_duplicate=true jika berbeda."),
-                {"__all__": [_("Sepertinya laporan ini sudah pernah diisi.")]},
-                status=409,
-                duplicates=[d.pk for d in duplicates],
-                code="duplicate_suspected",
-            )
+        _ask_about_duplicates(form, probe)
     # Only now: a resend (above) names kept photos its first copy already took.
     staged = _kept_photos(user=user, library=library, ids=staged_ids)
     photos = _prepared_photos(model, encoded, existing=0, kept=len(staged), draft=draft)
@@ -374,6 +366,20 @@ def _stale(payload: dict[str, Any], conflict: RecordConflict | None = None) -> E
     )
 
 
+def _ask_about_duplicates(form: RecordForm, record: Any) -> None:
+    """A report that looks like one already entered (a new one, or a draft being sent) is refused with the
+    likely duplicates unless the sender confirmed it differs, as the web form asks."""
+    duplicates = likely_duplicates(record)
+    if duplicates and not form.cleaned_data.get("confirm_duplicate"):
+        raise EntryRefused(
+            _("Sepertinya laporan ini sudah pernah diisi. Kirim lagi dengan confirm_duplicate=true jika berbeda."),
+            {"__all__": [_("Sepertinya laporan ini sudah pernah diisi.")]},
+            status=409,
+            duplicates=[d.pk for d in duplicates],
+            code="duplicate_suspected",
+        )
+
+
 def _draft_action(record: Any, payload: dict[str, Any]) -> tuple[bool, bool]:
     """(save as draft, send) for a correction: only a draft is either, as on its web form."""
     if record.status != Status.DRAFT:
@@ -424,14 +430,8 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
     # that it is still a draft.
     saving_draft, sending = _draft_action(record, payload)
     form = _bound_form(model, payload, instance=model.objects.get(pk=record.pk), draft=saving_draft)
-    if sending and (duplicates := likely_duplicates(form.instance)) and not form.cleaned_data.get("confirm_duplicate"):
-        raise EntryRefused(
-            _("Sepertinya laporan ini sudah pernah diisi. Kirim lagi dengan confirm_duplicate=true jika berbeda."),
-            {"__all__": [_("Sepertinya laporan ini sudah pernah diisi.")]},
-            status=409,
-            duplicates=[d.pk for d in duplicates],
-            code="duplicate_suspected",
-        )
+    if sending:
+        _ask_about_duplicates(form, form.instance)
     existing = record_photo_count(record) if model is not Replication else 0
     remove_photos = sorted(set(payload.get("remove_photos") or []))
     try:

@@ -22,7 +22,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from conftest import World
 from tpbis.core.tests.browser import BROWSER_MARKS, TIMEOUT_MS, phone_context
-from tpbis.offline.tests.test_browser_offline import QUEUE, form_url, installed, log_in, wait_until, worker_traffic  # noqa: F401
+from tpbis.offline.tests.test_browser_offline import (  # noqa: F401
+    QUEUE,
+    fill_engagement,
+    form_url,
+    installed,
+    log_in,
+    wait_until,
+    worker_traffic,
+)
 from tpbis.reports.models import CommunityEngagement, Status
 from tpbis.reports.photos import photos_for
 
@@ -79,12 +87,7 @@ def a_draft_saved_online_is_continued_and_sent_offline(
     page.get_by_role("link", name="Lanjutkan mengisi").click()
     page.wait_for_url("**" + edit)
     expect(page.locator("input[name=title]")).to_have_value("Kelas menulis cerita anak")
-    page.select_option("select[name=activity_field]", index=1)
-    page.locator("input[name=activity_kind]").first.check()
-    page.select_option("select[name=audience]", index=1)
-    page.fill("input[name=participants_male]", "9")
-    page.fill("input[name=participants_female]", "14")
-    page.set_input_files("input[name=photos]", str(photo))
+    fill_engagement(page, "Kelas menulis cerita anak", photo)  # the rest of the draft
     page.get_by_role("button", name="Kirim laporan").click()
     # A draft sent is a report waiting to go, not a correction.
     expect(page.locator(".offline-flash")).to_contain_text("Laporan disimpan di HP", timeout=TIMEOUT_MS * 2)
