@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.http import Http404
 from django.utils import timezone
@@ -525,14 +525,13 @@ def _library_day_cube(target: _Target, *, start: dt.date, end: dt.date, by_child
     month = month_first(start)
     assert month == month_first(end)
     cells = LibraryMonth.objects.filter(target.library_q("library__"), month=month).exclude(days={})
-    keyed = by_child and target.child_length is not None
-    if keyed:
-        cells = cells.annotate(child=target.child_expr("library__"))
+    # The child region of each cell, or None for one total.
+    child = target.child_expr("library__") if by_child and target.child_length is not None else Value(None, CharField())
     cube: dict[Cell, Vector] = {}
-    for child, days in cells.values_list("child" if keyed else "month", "days"):
+    for code, days in cells.annotate(child=child).values_list("child", "days"):
         for day, figures in days.items():
             if start.day <= int(day) <= end.day:
-                vector = cube.setdefault((child if keyed else None, month), [0] * WIDTH)
+                vector = cube.setdefault((code, month), [0] * WIDTH)
                 for position, value in zip(_DAY_POSITIONS, figures, strict=True):
                     vector[position] += value
     return cube
