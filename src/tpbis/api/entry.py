@@ -11,7 +11,8 @@ server (`staged_photos`); only the sender's own, still kept, are accepted.
 
 Drafts (`submit: false`) are checked as the web form checks *Simpan sebagai draf*: what is filled in must
 be well formed, nothing is required, no photo either; a draft is sent (`submit: true` on its update) with
-every check of a record sent.
+every check of a record sent. A create under the client id of a draft goes on with that draft (the phone
+that saved it never heard its id), as the web form does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -37,13 +38,14 @@ from tpbis.accounts.models import Role, User
 from tpbis.accounts.scope import Scope
 from tpbis.libraries.models import Library
 from tpbis.reports.forms import FORMS, RecordForm
-from tpbis.reports.models import Replication, StagedPhoto, Status
+from tpbis.reports.models import Photo, Replication, StagedPhoto, Status
 from tpbis.reports.photos import (
     MAX_PHOTO_BYTES,
     MediaUnavailable,
     PreparedPhoto,
     photos_check_count,
     photos_check_removable,
+    photos_for,
     photos_prepare,
     staged_photos_owned,
 )
@@ -144,29 +146,71 @@ def _decode_photos(encoded: list[str]) -> list[SimpleUploadedFile]:
     return files
 
 
+def _decoded(encoded: list[str]) -> list[PreparedPhoto]:
+    """The photos sent, checked and re-encoded as the record would store them."""
+    try:
+        return photos_prepare(files=_decode_photos(encoded))
+    except ValidationError as error:
+        raise _refuse_invalid({"photos": [str(m) for m in error.messages]}) from error
+
+
 def _prepared_photos(
-    model: type[Any], encoded: list[str], existing: int, removing: int = 0, kept: int = 0, *, draft: bool = False
+    model: type[Any],
+    encoded: list[str],
+    existing: int,
+    removing: int = 0,
+    kept: int = 0,
+    *,
+    draft: bool = False,
+    prepared: list[PreparedPhoto] | None = None,
 ) -> list[PreparedPhoto]:
     """The photos sent, checked and re-encoded; `kept` counts the form's kept photos added with them.
 
-    A draft may still have none (as on the web form); it may not hold more than a record can.
+    A draft may still have none (as on the web form); it may not hold more than a record can. `prepared`
+    are photos already re-encoded, added instead of `encoded`.
     """
     limits = photo_limits(model)
+    adding = len(prepared if prepared is not None else encoded) + kept
     if limits is None:
-        if encoded or kept:
+        if adding:
             raise _refuse_invalid({"photos": [_("Laporan jenis ini tidak memakai foto.")]})
         return []
     try:
         photos_check_count(
-            existing=existing,
-            removing=removing,
-            adding=len(encoded) + kept,
-            minimum=0 if draft else limits[0],
-            maximum=limits[1],
+            existing=existing, removing=removing, adding=adding, minimum=0 if draft else limits[0], maximum=limits[1]
         )
-        return photos_prepare(files=_decode_photos(encoded))
     except ValidationError as error:
         raise _refuse_invalid({"photos": [str(m) for m in error.messages]}) from error
+    return prepared if prepared is not None else _decoded(encoded)
+
+
+def _photos_held(record: Any, sent: list[PreparedPhoto]) -> tuple[list[PreparedPhoto], list[int]]:
+    """Of the photos sent, those the record does not hold yet; and the ids of its photos none of them is.
+
+    A photo sent again is re-encoded to the very same bytes, so it is told by its stored file: the phone
+    keeps no id of a photo whose answer it never got.
+    """
+    stored = list(photos_for(record))
+    try:
+        files = [_file_digest(photo) for photo in stored]
+    except OSError as error:
+        message = _("Foto laporan ini tidak dapat dibaca karena penyimpanan sedang bermasalah. Coba kirim lagi nanti.")
+        raise _validation_refusal(MediaUnavailable({"photos": message})) from error
+    unmatched = dict(zip((photo.pk for photo in stored), files, strict=True))
+    new = []
+    for photo in sent:
+        digest = hashlib.sha256(photo.image).hexdigest()
+        match = next((pk for pk, held in unmatched.items() if held == digest), None)
+        if match is None:
+            new.append(photo)
+        else:
+            del unmatched[match]
+    return new, list(unmatched)
+
+
+def _file_digest(photo: Photo) -> str:
+    with photo.image.open("rb") as stored:
+        return hashlib.sha256(stored.read()).hexdigest()
 
 
 def _kept_photos(*, user: User, library: Library | None, ids: list[int]) -> list[StagedPhoto]:
@@ -290,6 +334,8 @@ def api_record_create(
         else ""
     )
     if saved is not None:
+        if saved.status == Status.DRAFT and saved.client_digest != digest:
+            saved = _continue_draft(saved, user=user, payload=payload, digest=digest)
         # A resend of a submission already saved: the same answer, nothing new, none of the checks below
         # (the saved record itself would be its own "report of the month" or "likely duplicate").
         return _resent(saved, scope=scope, library=library, digest=digest), False
@@ -333,6 +379,46 @@ def api_record_create(
         # Another copy of this submission (a second tab, a retry) was saved while this one was checked.
         return _resent(record, scope=scope, library=library, digest=digest), False
     return record, True
+
+
+def _continue_draft(draft: Any, *, user: User, payload: dict[str, Any], digest: str) -> Any:
+    """Go on with the draft saved under this client id, as the web form does with a draft's page sent again.
+
+    The phone queued "Simpan sebagai draf", the draft was saved but the answer lost, and the entry was
+    continued on the phone under the same id (saved again or sent): it is the whole entry, so the draft
+    takes its fields and ends up with its photos, not a second copy of them. The caller checked the draft
+    is within the sender's reach, of the library sent for. Returns the record as stored afterwards.
+    """
+    model = type(draft)
+    sent = _decoded(list(payload.get("photos") or []))  # the slow part, before the lock
+    with transaction.atomic():
+        # Under the lock: a copy of this entry sent at the same moment may have gone on with it first; it is
+        # then no longer a draft, or already says this, and the caller answers as to any resend.
+        locked = model.objects.select_for_update().filter(pk=draft.pk).first()
+        if locked is not None and locked.status == Status.DRAFT and locked.client_digest != digest:
+            adding, removing, staged = _entry_photos(locked, user=user, sent=sent, named=payload.get("staged_photos"))
+            fields = {**payload, "remove_photos": removing, "staged_photos": staged}
+            _correct(record=locked, user=user, payload=fields, photos=adding)
+            model.objects.filter(pk=draft.pk).update(client_digest=digest)
+    return model.objects.filter(pk=draft.pk).first() or draft
+
+
+def _entry_photos(
+    draft: Any, *, user: User, sent: list[PreparedPhoto], named: list[int] | None
+) -> tuple[list[PreparedPhoto], list[int], list[int]]:
+    """What a continued entry does to the draft's photos: (photos to add, ids to remove, kept photos to take).
+
+    The draft ends up with the entry's photos. Kept photos no longer kept went into the draft when it was
+    saved, after the photos sent with them: its last ones that none sent now is. Any other photo is no longer
+    the entry's (replaced on the phone) and goes.
+    """
+    adding, others = _photos_held(draft, sent)
+    ids = list(dict.fromkeys(named or []))
+    kept = [photo.pk for photo in staged_photos_owned(user=user, library=draft.library, ids=ids)]
+    taken = len(ids) - len(kept)
+    if taken > len(others):
+        return adding, [], ids  # more than the draft can have taken: refused as any kept photo gone
+    return adding, others[: len(others) - taken], kept
 
 
 def version_of(record: Any) -> str:
@@ -391,13 +477,12 @@ def _draft_action(record: Any, payload: dict[str, Any]) -> tuple[bool, bool]:
 def _already_applied(record: Any, payload: dict[str, Any]) -> bool:
     """The record already says what this correction says: a resend of an edit whose answer was lost.
 
-    Only without photos to add or remove, which cannot be compared with what is stored; and a draft still
-    a draft has not been sent by an earlier copy of a correction that sends it.
+    Its photos too: those it adds are the record's (the same files once re-encoded), those it removes are
+    gone. Not with kept photos, which leave no trace to compare once the record took them; and a draft
+    still a draft has not been sent by an earlier copy of a correction that sends it.
     """
     if (
-        payload.get("photos")
-        or payload.get("staged_photos")
-        or payload.get("remove_photos")
+        payload.get("staged_photos")
         or record.status == Status.WITHDRAWN
         or (record.status == Status.DRAFT and payload.get("submit"))
     ):
@@ -408,7 +493,23 @@ def _already_applied(record: Any, payload: dict[str, Any]) -> bool:
         data = _bound_form(type(record), payload, instance=stored, draft=saving_draft).entry_data()
     except EntryRefused:
         return False
-    return all(getattr(record, name) == value for name, value in data.items() if name in type(record).ENTRY_FIELDS)
+    if any(getattr(record, name) != value for name, value in data.items() if name in type(record).ENTRY_FIELDS):
+        return False
+    return _photos_applied(record, payload)
+
+
+def _photos_applied(record: Any, payload: dict[str, Any]) -> bool:
+    encoded = list(payload.get("photos") or [])
+    removing = set(payload.get("remove_photos") or [])
+    if not encoded and not removing:
+        return True
+    if removing & set(photos_for(record).values_list("pk", flat=True)):
+        return False
+    try:
+        adding, _others = _photos_held(record, _decoded(encoded))
+    except EntryRefused:
+        return False
+    return not adding
 
 
 def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> dict[str, list[Any]]:
@@ -417,13 +518,26 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
     With `version` the correction is conditional on it: a record changed since (verified, returned, edited)
     is left as it is (409 stale_version). Without it the correction applies to whatever is stored.
     """
-    model = type(record)
     version = payload.get("version")
     seen = _seen(version) if version else None
     if seen is not None and record.updated_at != seen:
         if _already_applied(record, payload):
             return {}
         raise _stale(payload)  # before the slow part; checked again under the row lock when saving
+    return _correct(record=record, user=user, payload=payload, seen=seen)
+
+
+def _correct(
+    *,
+    record: Any,
+    user: User,
+    payload: dict[str, Any],
+    seen: dt.datetime | None = None,
+    photos: list[PreparedPhoto] | None = None,
+) -> dict[str, list[Any]]:
+    """The correction itself, from the current version or `seen`; `photos` already re-encoded replace those
+    in the body."""
+    model = type(record)
     if record.status == Status.WITHDRAWN:
         raise EntryRefused(_("Laporan yang sudah ditarik tidak bisa diubah."), status=403, code="withdrawn")
     # A draft is saved again as a draft, or sent (every check); the service checks under the row lock
@@ -442,13 +556,14 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
     staged = _kept_photos(
         user=user, library=getattr(record, "library", None), ids=list(payload.get("staged_photos") or [])
     )
-    photos = _prepared_photos(
+    prepared = _prepared_photos(
         model,
         list(payload.get("photos") or []),
         existing=existing,
         removing=len(remove_photos),
         kept=len(staged),
         draft=saving_draft,
+        prepared=photos,
     )
     try:
         # Re-read so that the diff in the audit trail compares with what was saved.
@@ -456,7 +571,7 @@ def api_record_update(*, record: Any, user: User, payload: dict[str, Any]) -> di
             record=model.objects.get(pk=record.pk),
             user=user,
             data=form.entry_data(),
-            photos=photos,
+            photos=prepared,
             staged=staged,
             remove_photos=remove_photos,
             seen=seen,
