@@ -976,39 +976,35 @@ def public_region_figures(*, region_code: str | None, start: dt.date, end: dt.da
     return _compute(public_region(region_code=region_code), start, end, children=False)[0]
 
 
+# Above this many libraries that could still reach the top, the cut days are counted from the records.
+ACTIVE_CANDIDATES_MAX = 2000
+
+
 def most_active_libraries(
     *, scope: Scope, region_code: str | None, start: dt.date, end: dt.date, limit: int = 10
 ) -> list[ActiveLibrary]:
     """The libraries with the most counted dated records (engagement, advocacy, publicity) in the period.
 
-    Whole months come from the per-library month summary; the days of a month the period cuts, from the
-    records themselves (one GROUP BY per type over those days only).
+    Whole months come from the per-library month summary. For the days of a month the period cuts, each
+    library's whole cut months bound what it can add: only the libraries whose bound still reaches the top
+    have their cut days read, from their month cells' days (East Java mid-month on the whole country: a
+    few hundred cells instead of the country's records of those days). When too many could (a period
+    inside one month), the cut days come from the records themselves (one GROUP BY per type).
     """
     target = _Target(region_for_user(scope=scope, region_code=region_code))
     split = _split(start, end, timezone.localdate())
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DATED, 0))
     if split.dated_months:
-        months = (
-            LibraryMonth.objects.filter(target.library_q("library__"), month__range=split.dated_months)
-            .order_by()
-            .values("library_id")
-            .annotate(**{f"sum_{t}": Sum(t) for t in DATED})
-        )
-        for row in months:
-            for record_type in DATED:
-                counts[row["library_id"]][record_type] += row[f"sum_{record_type}"] or 0
-    for cut_start, cut_end in split.cut_days:
-        for record_type, model in DATED.items():
-            rows = (
-                model.objects.filter(target.library_q("library__"), COUNTED, date__range=(cut_start, cut_end))
-                .order_by()
-                .values("library_id")
-                .annotate(n=Count("pk"))
-            )
-            for row in rows:
-                counts[row["library_id"]][record_type] += row["n"]
+        _add_library_months(counts, target, Q(month__range=split.dated_months))
+    if split.cut_days:
+        candidates = _active_candidates(counts, target, split.cut_days, keep=limit * 3)
+        if candidates is None:
+            _add_cut_days_from_records(counts, target, split.cut_days)
+        else:
+            counts = defaultdict(lambda: dict.fromkeys(DATED, 0), {i: counts[i] for i in candidates})
+            _add_cut_days_from_cells(counts, target, split.cut_days)
     active = [(library_id, per_type) for library_id, per_type in counts.items() if any(per_type.values())]
-    best = sorted(active, key=lambda item: -sum(item[1].values()))[: limit * 3]
+    best = sorted(active, key=lambda item: (-sum(item[1].values()), item[0]))[: limit * 3]
     libraries = Library.objects.select_related("region").in_bulk([library_id for library_id, _ in best])
     ranked = [
         ActiveLibrary(
@@ -1022,6 +1018,70 @@ def most_active_libraries(
         if library_id in libraries
     ]
     return sorted(ranked, key=lambda a: (-a.total, a.name, a.library_id))[:limit]
+
+
+def _add_library_months(counts: dict[int, dict[str, int]], target: _Target, months: Q) -> None:
+    """Add the target's libraries' dated records of the given whole months (the covering month index)."""
+    rows = (
+        LibraryMonth.objects.filter(target.library_q("library__"), months)
+        .order_by()
+        .values("library_id")
+        .annotate(**{f"sum_{t}": Sum(t) for t in DATED})
+    )
+    for row in rows:
+        for record_type in DATED:
+            counts[row["library_id"]][record_type] += row[f"sum_{record_type}"] or 0
+
+
+def _active_candidates(
+    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...], *, keep: int
+) -> set[int] | None:
+    """The libraries that can still be among the `keep` most active once the cut days are added, or None
+    when too many can. A library adds at most its cut months' whole counts; the `keep`-th largest count
+    without them is a floor that every library in the top reaches, so a library whose bound stays below it
+    is out (and one without any record in those months)."""
+    whole_cut: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DATED, 0))
+    _add_library_months(whole_cut, target, Q(month__in=[month_first(cut_start) for cut_start, _ in cut_days]))
+    known = sorted((sum(per_type.values()) for per_type in counts.values()), reverse=True)
+    floor = max(known[keep - 1] if len(known) >= keep else 0, 1)  # a library without records is not listed
+    candidates = {
+        library_id
+        for library_id in counts.keys() | whole_cut.keys()
+        if sum(counts[library_id].values()) + sum(whole_cut[library_id].values()) >= floor
+    }
+    return candidates if len(candidates) <= ACTIVE_CANDIDATES_MAX else None
+
+
+def _add_cut_days_from_cells(
+    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...]
+) -> None:
+    """Add the cut days' dated records of the libraries in `counts`, from their month cells' days."""
+    positions = {t: DAY_COLUMNS.index(t) for t in DATED}
+    for cut_start, cut_end in cut_days:
+        cells = LibraryMonth.objects.filter(
+            target.library_q("library__"), library_id__in=list(counts), month=month_first(cut_start)
+        ).exclude(days={})
+        for library_id, days in cells.values_list("library_id", "days"):
+            for day, figures in days.items():
+                if cut_start.day <= int(day) <= cut_end.day:
+                    for record_type, position in positions.items():
+                        counts[library_id][record_type] += figures[position]
+
+
+def _add_cut_days_from_records(
+    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...]
+) -> None:
+    """Add the cut days' dated records of the target's libraries, grouped from the records of those days."""
+    for cut_start, cut_end in cut_days:
+        for record_type, model in DATED.items():
+            rows = (
+                model.objects.filter(target.library_q("library__"), COUNTED, date__range=(cut_start, cut_end))
+                .order_by()
+                .values("library_id")
+                .annotate(n=Count("pk"))
+            )
+            for row in rows:
+                counts[row["library_id"]][record_type] += row["n"]
 
 
 def region_stats(
