@@ -42,6 +42,7 @@ from tpbis.kpi.facts import (
     DATED,
     UNCOUNTED,
     Cell,
+    FiguresScorer,
     Key,
     cells_from_records,
     cells_from_rows,
@@ -49,7 +50,6 @@ from tpbis.kpi.facts import (
     cells_stored,
     cells_write,
     digest_row,
-    facts_of,
     facts_through,
     gather_facts,
     latest_figures,
@@ -833,17 +833,17 @@ def kpi_scores_at(
             for library_id, n, a in rows:
                 partial[library_id][position] += n
                 partial[library_id][3] += a
-    scorer = MonthScorer()
     nothing = (0, 0, 0, 0, 0, 0, 0)
     no_extra = (0, 0, 0, 0)
     scores: dict[int, tuple[Decimal | None, str]] = {}
     scheme_of = {kind: scheme_for(schemes, date=date, kind=kind) for kind in set(kinds.values())}
+    scorer_of = {kind: FiguresScorer(scheme, date) for kind, scheme in scheme_of.items() if scheme is not None}
     # Libraries with the same figures under the same kind score the same: each such set is scored once
     # (a third to a half of a country's partners share theirs with another).
     by_figures: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
     for library_id, kind in kinds.items():
-        scheme = scheme_of[kind]
-        if scheme is None:
+        scorer = scorer_of.get(kind)
+        if scorer is None:
             continue
         e, a, p, i, v, da, ma = sums.get(library_id, nothing)
         extra = partial.get(library_id, no_extra)
@@ -859,7 +859,7 @@ def kpi_scores_at(
         )
         result = by_figures.get(figures)
         if result is None:
-            result = by_figures[figures] = scorer(facts_of(*figures[1:]), scheme, date)
+            result = by_figures[figures] = scorer(*figures[1:])
         scores[library_id] = result
     return scores
 
