@@ -397,7 +397,9 @@ def _continue_draft(draft: Any, *, user: User, payload: dict[str, Any], digest: 
         locked = model.objects.select_for_update().filter(pk=draft.pk).first()
         if locked is not None and locked.status == Status.DRAFT and locked.client_digest != digest:
             adding, removing, staged = _entry_photos(locked, user=user, sent=sent, named=payload.get("staged_photos"))
-            fields = {**payload, "remove_photos": removing, "staged_photos": staged}
+            # A create sends unless told otherwise; a correction keeps a draft unless told otherwise.
+            submit = bool(payload.get("submit", True))
+            fields = {**payload, "remove_photos": removing, "staged_photos": staged, "submit": submit}
             _correct(record=locked, user=user, payload=fields, photos=adding)
             model.objects.filter(pk=draft.pk).update(client_digest=digest)
     return model.objects.filter(pk=draft.pk).first() or draft
