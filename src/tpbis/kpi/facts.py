@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear, Round, RowNumber
 
-from tpbis.kpi.engine import ComponentSpec, Facts, SchemeSpec
+from tpbis.kpi.engine import HUNDRED, ComponentSpec, Facts, SchemeSpec
 from tpbis.kpi.models import LATEST_FIELDS, Colour, Measure
 from tpbis.reports.models import (
     COUNTED_STATUSES,
@@ -442,11 +442,18 @@ COPY_ROWS = 5000  # from this many rows a bulk upsert goes through COPY on Postg
 
 
 def upsert(
-    table: str, columns: list[str], conflict: list[str], rows: list[tuple[Any, ...]], only_changed: bool = False
+    table: str,
+    columns: list[str],
+    conflict: list[str],
+    rows: list[tuple[Any, ...]],
+    only_changed: bool = False,
+    fresh: bool = False,
 ) -> None:
     """INSERT ... ON CONFLICT DO UPDATE of plain tuples in batches: no model instances, no per-field
     preparation (the KPI tables hold numbers, dates and short text only). With `only_changed`, a row
-    already equal is left alone, so that PostgreSQL leaves no dead row behind."""
+    already equal is left alone, so that PostgreSQL leaves no dead row behind. `fresh`: the caller knows
+    that none of the rows can be in the table yet (and that nobody else adds them meanwhile): many rows
+    are then copied straight into it on PostgreSQL."""
     if not rows:
         return
     qn = connection.ops.quote_name
@@ -458,6 +465,13 @@ def upsert(
     if only_changed:
         same = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         tail += " WHERE " + " OR ".join(f"{qn(table)}.{qn(c)} {same} excluded.{qn(c)}" for c in updated)
+    if fresh and connection.vendor == "postgresql" and len(rows) >= COPY_ROWS:
+        # A new day of a country's scores: no conflict to look for, one COPY (83,762 day scores: 0.7-1.2 s
+        # against 1.2-1.25 s through the scratch table and the INSERT ... ON CONFLICT below).
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     if connection.vendor == "postgresql" and len(rows) >= COPY_ROWS:
         # Many rows (a country's scores of a day): COPY into a scratch table, then one INSERT ... SELECT.
         # 83,762 day scores: 620-700 ms instead of 990-1,060 ms, most of it saved on binding parameters.
@@ -561,10 +575,14 @@ def facts_of(
     return facts
 
 
-# Where `facts_of` puts each record type's count among its figures (engagement, advocacy, publicity,
-# information, visitors), and the monthly types whose months make "reported".
+# Where each component finds its figure in `FiguresScorer`'s flat row: the counts (engagement, advocacy,
+# publicity, information months, visitor months), whether each monthly type was reported, the latest
+# values (LATEST_ORDER), and a zero for anything a component cannot read.
 _COUNT_AT = {"pelibatan": 0, "advokasi": 1, "publikasi": 2, "peningkatan": 3, "pengunjung": 4}
-_REPORTED_TYPES = ("peningkatan", "pengunjung")
+_REPORTED_AT = {"peningkatan": 5, "pengunjung": 6}
+_LATEST_AT = {name: 7 + position for position, name in enumerate(LATEST_ORDER)}
+_ZERO_AT = 7 + len(LATEST_ORDER)
+_NO_LATEST = (0,) * len(LATEST_ORDER)
 
 
 class FiguresScorer:
@@ -576,38 +594,28 @@ class FiguresScorer:
     def __init__(self, scheme: SchemeSpec, as_of: dt.date) -> None:
         self.scheme = scheme
         self.as_of = as_of
-        # Per component: (its spec, how it reads the figures: "count"/"reported"/"latest", and where).
-        self._reads: list[tuple[ComponentSpec, str, int | None]] = []
+        self._parts: list[tuple[ComponentSpec, int, dict[Any, Decimal]]] = []
         for spec in scheme.components:
             if spec.measure == Measure.LATEST:
-                at = LATEST_ORDER.index(spec.field) if spec.field in LATEST_ORDER else None
-                self._reads.append((spec, "latest", at))
+                at = _LATEST_AT.get(spec.field, _ZERO_AT)
             elif spec.measure == Measure.REPORTED:
-                at = _COUNT_AT[spec.record_type] if spec.record_type in _REPORTED_TYPES else None
-                self._reads.append((spec, "reported", at))
+                at = _REPORTED_AT.get(spec.record_type, _ZERO_AT)
             else:
-                self._reads.append((spec, "count", _COUNT_AT.get(spec.record_type)))
-        self._points: list[dict[Any, Decimal]] = [{} for _ in self._reads]
+                at = _COUNT_AT.get(spec.record_type, _ZERO_AT)
+            self._parts.append((spec, at, {}))
 
     def __call__(
         self, e: int, a: int, p: int, i: int, v: int, has_any: bool, latest: tuple[Decimal, ...] | None
     ) -> tuple[Decimal | None, str]:
         if not has_any:
             return None, Colour.NONE
-        counts = (e, a, p, i, v)
+        flat = (e, a, p, i, v, 1 if i > 0 else 0, 1 if v > 0 else 0, *(latest or _NO_LATEST), 0)
         total = Decimal(0)
-        for (spec, how, at), memo in zip(self._reads, self._points, strict=True):
-            if at is None:
-                value: Any = 0
-            elif how == "count":
-                value = counts[at]
-            elif how == "reported":
-                value = 1 if counts[at] > 0 else 0
-            else:
-                value = latest[at] if latest is not None else 0
+        for spec, at, memo in self._parts:
+            value = flat[at]
             points = memo.get(value)
             if points is None:
                 points = memo[value] = spec.points_for(Decimal(value), self.as_of)
             total += points
-        total = min(Decimal(100), total).quantize(CENT)
+        total = min(HUNDRED, total).quantize(CENT)
         return total, self.scheme.colour_for(total)

@@ -197,8 +197,13 @@ class DayScore(models.Model):
     edit or an import changed it) is not read, and is replaced when the day is asked for again. A library
     no scheme applies to has a row without a score, so a missing row always means "not computed yet"."""
 
-    # Its unique (library, as_of) index serves the library look-ups: no second index on the column.
-    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="day_scores", db_index=False)
+    # Its unique (library, as_of) index serves the library look-ups: no second index on the column. No
+    # foreign key in the database either: a country's new day checked 83,762 keys at commit (0.6 s); the
+    # rows are a cache of scores, deleted with their library by Django (CASCADE), and every read joins the
+    # library.
+    library = models.ForeignKey(
+        Library, on_delete=models.CASCADE, related_name="day_scores", db_index=False, db_constraint=False
+    )
     as_of = models.DateField()
     kind = models.CharField(max_length=16, choices=LibraryKind.choices)
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True)

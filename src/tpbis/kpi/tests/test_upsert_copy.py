@@ -59,3 +59,16 @@ def test_a_bulk_upsert_writes_new_rows_and_replaces_only_those_that_differ(
     assert after[libraries[1].pk] != before[libraries[1].pk]
     facts.upsert(DayScore._meta.db_table, COLUMNS, ["library_id", "as_of"], second, only_changed=True)  # twice
     assert _stored() == {row[0]: tuple(row[1:]) for row in second}
+
+
+def test_a_fresh_bulk_upsert_copies_straight_into_the_table(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(facts, "COPY_ROWS", 1)
+    libraries = [world.lamongan_village, world.lumajang_village]
+    rows = [
+        (libraries[0].pk, DAY, "desa", Decimal("55.25"), Colour.YELLOW),
+        (libraries[1].pk, DAY, "desa", None, Colour.NONE),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        facts.upsert(DayScore._meta.db_table, COLUMNS, ["library_id", "as_of"], rows, only_changed=True, fresh=True)
+    assert not any("staged_" in query["sql"] for query in queries)  # no scratch table, no ON CONFLICT
+    assert _stored() == {row[0]: tuple(row[1:]) for row in rows}
