@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from typing import Any, NamedTuple
 
 from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value
@@ -976,8 +978,13 @@ def public_region_figures(*, region_code: str | None, start: dt.date, end: dt.da
     return _compute(public_region(region_code=region_code), start, end, children=False)[0]
 
 
-# Above this many libraries that could still reach the top, the cut days are counted from the records.
+# The cut days of the libraries that can still reach the top are read from their month cells in rounds
+# of this many libraries, then twice as many each round; beyond ACTIVE_CANDIDATES_MAX libraries read, the
+# cut days come from the records instead.
+ACTIVE_FIRST_ROUND = 60
 ACTIVE_CANDIDATES_MAX = 2000
+
+PerType = dict[str, int]
 
 
 def most_active_libraries(
@@ -985,24 +992,25 @@ def most_active_libraries(
 ) -> list[ActiveLibrary]:
     """The libraries with the most counted dated records (engagement, advocacy, publicity) in the period.
 
-    Whole months come from the per-library month summary. For the days of a month the period cuts, each
-    library's whole cut months bound what it can add: only the libraries whose bound still reaches the top
-    have their cut days read, from their month cells' days (East Java mid-month on the whole country: a
-    few hundred cells instead of the country's records of those days). When too many could (a period
-    inside one month), the cut days come from the records themselves (one GROUP BY per type).
+    Whole months come from the per-library month summary. The days of a month the period cuts come from
+    the month cells' days of only the libraries that can still reach the top (`_cut_days_of_the_best`),
+    or, when too many can (a period inside one month), from the records themselves (one GROUP BY per type).
     """
     target = _Target(region_for_user(scope=scope, region_code=region_code))
     split = _split(start, end, timezone.localdate())
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DATED, 0))
+    parts = {}
     if split.dated_months:
-        _add_library_months(counts, target, Q(month__range=split.dated_months))
+        parts["whole"] = Q(month__range=split.dated_months)
     if split.cut_days:
-        candidates = _active_candidates(counts, target, split.cut_days, keep=limit * 3)
-        if candidates is None:
+        parts["cut"] = Q(month__in=[month_first(cut_start) for cut_start, _ in split.cut_days])
+    sums = _library_month_sums(target, parts)
+    counts = sums["whole"]
+    if split.cut_days:
+        best_counts = _cut_days_of_the_best(counts, sums["cut"], split.cut_days, keep=limit * 3)
+        if best_counts is None:
             _add_cut_days_from_records(counts, target, split.cut_days)
         else:
-            counts = defaultdict(lambda: dict.fromkeys(DATED, 0), {i: counts[i] for i in candidates})
-            _add_cut_days_from_cells(counts, target, split.cut_days)
+            counts = defaultdict(lambda: dict.fromkeys(DATED, 0), best_counts)
     active = [(library_id, per_type) for library_id, per_type in counts.items() if any(per_type.values())]
     best = sorted(active, key=lambda item: (-sum(item[1].values()), item[0]))[: limit * 3]
     libraries = Library.objects.select_related("region").in_bulk([library_id for library_id, _ in best])
@@ -1020,52 +1028,78 @@ def most_active_libraries(
     return sorted(ranked, key=lambda a: (-a.total, a.name, a.library_id))[:limit]
 
 
-def _add_library_months(counts: dict[int, dict[str, int]], target: _Target, months: Q) -> None:
-    """Add the target's libraries' dated records of the given whole months (the covering month index)."""
+def _library_month_sums(target: _Target, parts: dict[str, Q]) -> dict[str, dict[int, PerType]]:
+    """Each library's dated records in each part (a set of whole months), in one pass over the target's
+    libraries' month cells (the covering month index)."""
+    sums: dict[str, dict[int, PerType]] = {
+        name: defaultdict(lambda: dict.fromkeys(DATED, 0)) for name in ("whole", "cut", *parts)
+    }
+    if not parts:
+        return sums
+    columns = [(name, t) for name in parts for t in DATED]
     rows = (
-        LibraryMonth.objects.filter(target.library_q("library__"), months)
+        LibraryMonth.objects.filter(target.library_q("library__"), reduce(operator.or_, parts.values()))
         .order_by()
         .values("library_id")
-        .annotate(**{f"sum_{t}": Sum(t) for t in DATED})
+        .annotate(**{f"{name}_{t}": Sum(t, filter=parts[name]) for name, t in columns})
+        .values_list("library_id", *(f"{name}_{t}" for name, t in columns))
     )
-    for row in rows:
-        for record_type in DATED:
-            counts[row["library_id"]][record_type] += row[f"sum_{record_type}"] or 0
+    for library_id, *values in rows:
+        for (name, record_type), value in zip(columns, values, strict=True):
+            if value:
+                sums[name][library_id][record_type] += value
+    return sums
 
 
-def _active_candidates(
-    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...], *, keep: int
-) -> set[int] | None:
-    """The libraries that can still be among the `keep` most active once the cut days are added, or None
-    when too many can. A library adds at most its cut months' whole counts; the `keep`-th largest count
-    without them is a floor that every library in the top reaches, so a library whose bound stays below it
-    is out (and one without any record in those months)."""
-    whole_cut: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(DATED, 0))
-    _add_library_months(whole_cut, target, Q(month__in=[month_first(cut_start) for cut_start, _ in cut_days]))
-    known = sorted((sum(per_type.values()) for per_type in counts.values()), reverse=True)
-    floor = max(known[keep - 1] if len(known) >= keep else 0, 1)  # a library without records is not listed
-    candidates = {
-        library_id
+def _cut_days_of_the_best(
+    counts: dict[int, PerType],
+    whole_cut: dict[int, PerType],
+    cut_days: tuple[tuple[dt.date, dt.date], ...],
+    *,
+    keep: int,
+) -> dict[int, PerType] | None:
+    """The period's counts, cut days included, of every library that can be among the `keep` most active
+    (and of some that turned out not to be); None when too many had to be read.
+
+    A library adds at most its cut months' whole counts (`whole_cut`): that is its bound. Libraries are read in the order
+    of their bounds, in rounds, until the `keep`-th largest count read is above the bound of every library
+    not read yet, which can then neither reach nor tie the top (East Java, mid-month, on the whole
+    country: one or two rounds of cells instead of the country's records of the cut days)."""
+    bound = {
+        library_id: sum(counts[library_id].values()) + sum(whole_cut[library_id].values())
         for library_id in counts.keys() | whole_cut.keys()
-        if sum(counts[library_id].values()) + sum(whole_cut[library_id].values()) >= floor
     }
-    return candidates if len(candidates) <= ACTIVE_CANDIDATES_MAX else None
+    order = sorted((library_id for library_id, most in bound.items() if most > 0), key=lambda i: (-bound[i], i))
+    read: dict[int, PerType] = {}
+    size = ACTIVE_FIRST_ROUND
+    while len(read) < len(order):
+        if len(read) >= ACTIVE_CANDIDATES_MAX:
+            return None
+        batch = order[len(read) : len(read) + size]
+        size *= 2
+        for library_id in batch:
+            read[library_id] = dict(counts[library_id])
+        _add_cut_days_from_cells(read, batch, cut_days)
+        totals = sorted((sum(per_type.values()) for per_type in read.values()), reverse=True)
+        if len(totals) >= keep and len(read) < len(order) and bound[order[len(read)]] < totals[keep - 1]:
+            break
+    return read
 
 
 def _add_cut_days_from_cells(
-    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...]
+    counts: dict[int, PerType], library_ids: list[int], cut_days: tuple[tuple[dt.date, dt.date], ...]
 ) -> None:
-    """Add the cut days' dated records of the libraries in `counts`, from their month cells' days."""
+    """Add the cut days' dated records of the given libraries, from their month cells' days."""
     positions = {t: DAY_COLUMNS.index(t) for t in DATED}
-    for cut_start, cut_end in cut_days:
-        cells = LibraryMonth.objects.filter(
-            target.library_q("library__"), library_id__in=list(counts), month=month_first(cut_start)
-        ).exclude(days={})
-        for library_id, days in cells.values_list("library_id", "days"):
-            for day, figures in days.items():
-                if cut_start.day <= int(day) <= cut_end.day:
-                    for record_type, position in positions.items():
-                        counts[library_id][record_type] += figures[position]
+    cut_of = {month_first(cut_start): (cut_start.day, cut_end.day) for cut_start, cut_end in cut_days}
+    cells = LibraryMonth.objects.filter(library_id__in=library_ids, month__in=list(cut_of)).exclude(days={})
+    for library_id, month, days in cells.values_list("library_id", "month", "days"):
+        first, last = cut_of[month]
+        per_type = counts[library_id]
+        for day, figures in days.items():
+            if first <= int(day) <= last:
+                for record_type, position in positions.items():
+                    per_type[record_type] += figures[position]
 
 
 def _add_cut_days_from_records(
