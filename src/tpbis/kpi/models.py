@@ -159,7 +159,14 @@ class CurrentScore(models.Model):
     class Meta:
         verbose_name = _("skor terkini")
         verbose_name_plural = _("skor terkini")
-        indexes = [models.Index(fields=["colour"]), models.Index(fields=["score"])]
+        indexes = [
+            models.Index(fields=["colour"]),
+            models.Index(fields=["score"]),
+            # The nation's colour counts join every partner's score: read from this index (3 MB on the whole
+            # country) instead of the rows, whose breakdowns make them 164 MB (the partner groups of the
+            # national dashboard: 300-375 -> 250-280 ms). SQLite, without covering indexes, gets a plain one.
+            models.Index(fields=["library"], include=["colour", "score", "as_of"], name="currentscore_cover"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.library_id}: {self.score}"
