@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import OperationalError
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
@@ -59,10 +60,21 @@ def waiting_entries(page: Page) -> list[dict[str, Any]]:
 def wait_for(page: Page, condition: Any, what: str, timeout_ms: int = TIMEOUT_MS) -> None:
     """Polls the database; waiting through the page lets Playwright run its route handlers meanwhile."""
     deadline = time.monotonic() + timeout_ms / 1000
-    while not condition():
+    while not _holds(condition):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         page.wait_for_timeout(200)
+
+
+def _holds(condition: Any) -> bool:
+    """The condition, or False while the live server writes: on SQLite its thread shares the test's
+    in-memory database, and a read meeting its write fails at once ("database table is locked")."""
+    try:
+        return bool(condition())
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        return False
 
 
 def comes_back_with_a_kept_photo(page: Page, base: str, world: World, photo: Path) -> int:
