@@ -8,16 +8,14 @@ and both senders told of it (200), never an error.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 import pytest
 import requests
-from django.utils import timezone
 
 from conftest import World
-from tpbis.api.tests.test_offline_race import ON_POSTGRES, ROUNDS, _photo
+from tpbis.api.tests.test_offline_race import ON_POSTGRES, ROUNDS, _body
 from tpbis.reports.audit import audit_for
 from tpbis.reports.models import AuditAction, CommunityEngagement, Status
 from tpbis.reports.photos import photos_for
@@ -44,24 +42,10 @@ def _sender(session: requests.Session, url: str, body: dict[str, Any]) -> Any:
 
 def _continued(world: World, tab: requests.Session, url: str, round_: int, *, submit: bool) -> dict[str, Any]:
     """A draft saved (its answer "lost"), and its entry continued on the phone: saved again or sent."""
-    client_id = str(uuid.uuid4())
-    draft: dict[str, Any] = {
-        "library_id": world.lamongan_village.pk,
-        "client_id": client_id,
-        "title": f"Kelas {round_}",
-    }
+    entry = _body(world, str(uuid.uuid4()), round_, f"Kelas {round_}")
+    draft = {name: entry[name] for name in ("library_id", "client_id", "title")}
     assert tab.post(url, json={**draft, "submit": False}, timeout=TIMEOUT).status_code == 201
-    return {
-        **draft,
-        "date": (timezone.localdate() - dt.timedelta(days=round_ % 20)).isoformat(),
-        "activity_field": "Ekonomi",
-        "activity_kind": "Pelatihan",
-        "audience": "Pelaku UMKM",
-        "participants_male": 4,
-        "participants_female": 11,
-        "photos": [_photo()],
-        "submit": submit,
-    }
+    return {**entry, "submit": submit}
 
 
 def test_a_continued_draft_sent_twice_at_once_is_changed_once(live_server: Any, world: World) -> None:

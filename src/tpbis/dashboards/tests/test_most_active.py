@@ -15,8 +15,9 @@ from tpbis.accounts.scope import scope_for_user
 from tpbis.dashboards import selectors
 from tpbis.dashboards.selectors import most_active_libraries
 from tpbis.dashboards.services import COUNTED, DATED, summaries_rebuild
+from tpbis.dashboards.tests.test_figures import engagement
 from tpbis.libraries.models import Library
-from tpbis.reports.models import Advocacy, CommunityEngagement, Publicity, Status
+from tpbis.reports.models import Advocacy, Publicity, Status
 
 VILLAGES = ["35.24.01.2001", "35.08.21.2004"]
 PERIODS = [
@@ -38,17 +39,8 @@ def _records(libraries: list[Library], rng: random.Random) -> None:
             kind = rng.choice(["pelibatan", "advokasi", "publikasi"])
             if kind == "pelibatan":
                 unknown = rng.random() < 0.1
-                CommunityEngagement.objects.create(
-                    library=library,
-                    date=day.replace(day=1) if unknown else day,
-                    date_unknown=unknown,
-                    status=status,
-                    title="Kegiatan",
-                    activity_field="Pendidikan",
-                    activity_kind="Pelatihan",
-                    audience="Umum",
-                    participants=rng.randint(1, 30),
-                )
+                day = day.replace(day=1) if unknown else day
+                engagement(library, day.isoformat(), status, rng.randint(1, 30), date_unknown=unknown)
             elif kind == "advokasi":
                 Advocacy.objects.create(library=library, date=day, status=status, title="Audiensi", outcome="NonDana")
             else:
