@@ -202,32 +202,6 @@ def score(*, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> Result:
     return Result(scheme_id=scheme.id, score=total, colour=scheme.colour_for(total), parts=tuple(parts))
 
 
-class MonthScorer:
-    """Score and colour only, what a month-end score stores: the arithmetic of `score` with each
-    component's points memoised by (component, month of a growing target, achievement), so scoring
-    every month end of every library costs a few dictionary look-ups each, not a breakdown."""
-
-    def __init__(self) -> None:
-        self._points: dict[tuple[int, int, Decimal], Decimal] = {}
-
-    def __call__(self, facts: Facts, scheme: SchemeSpec, as_of: dt.date) -> tuple[Decimal | None, str]:
-        if not facts.has_any:
-            return None, Colour.NONE
-        total = Decimal(0)
-        points = self._points
-        for spec in scheme.components:
-            achieved = achieved_for(spec, facts)
-            counted = min(achieved, Decimal(1)) if spec.measure == Measure.REPORTED else achieved
-            # Specs live as long as the schemes list the caller holds: their id is a stable key.
-            key = (id(spec), as_of.month if spec.growth == TargetGrowth.MONTHLY else 0, counted)
-            value = points.get(key)
-            if value is None:
-                value = points[key] = spec.points_for(counted, as_of)
-            total += value
-        total = min(HUNDRED, total).quantize(CENT)
-        return total, scheme.colour_for(total)
-
-
 def facts_key(facts: Facts) -> tuple[object, ...]:
     """Equal keys give equal results under one scheme and date (many libraries share their facts)."""
     return (

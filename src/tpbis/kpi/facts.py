@@ -530,8 +530,13 @@ def cells_write(*, new: dict[Key, Cell], stored: dict[Key, tuple[int, Cell]], ke
     return len(changed), len(gone)
 
 
-def facts_through(cells: dict[dt.date, Cell], year: int) -> Iterator[tuple[int, Facts]]:
-    """The year's facts as of each month end, cumulated from its month cells: (month, Facts) for 1..12."""
+# A library's figures as of a day, in `facts_of`'s order: engagement, advocacy, publicity, information months,
+# visitor months, whether anything counted, the latest information values.
+Figures = tuple[int, int, int, int, int, bool, tuple[Decimal, ...] | None]
+
+
+def figures_through(cells: dict[dt.date, Cell], year: int) -> Iterator[tuple[int, Figures]]:
+    """The year's figures as of each month end, cumulated from its month cells: (month, figures) for 1..12."""
     engagement = advocacy = publicity = information = visitors = 0
     has_any = False
     latest: tuple[Decimal, ...] | None = None
@@ -546,7 +551,7 @@ def facts_through(cells: dict[dt.date, Cell], year: int) -> Iterator[tuple[int, 
             has_any = has_any or cell.dated_any or cell.monthly_any
             if cell.latest is not None:
                 latest = cell.latest
-        yield month, facts_of(engagement, advocacy, publicity, information, visitors, has_any, latest)
+        yield month, (engagement, advocacy, publicity, information, visitors, has_any, latest)
 
 
 def facts_of(
@@ -587,9 +592,10 @@ _NO_LATEST = (0,) * len(LATEST_ORDER)
 
 class FiguresScorer:
     """Score and colour of `facts_of`'s figures (engagement, advocacy, publicity, information, visitors,
-    has_any, latest) under one scheme on one day: `MonthScorer`'s arithmetic without building the facts,
-    each component's points memoised by the one figure it reads. Scoring a country's day costs a few
-    dictionary look-ups per library (`kpi_scores_at`)."""
+    has_any, latest) under one scheme on one day: `engine.score`'s arithmetic without building the facts
+    or a breakdown, each component's points memoised by the one figure it reads. Every month end of a
+    country's years (`kpi_rebuild`) or a country's day (`kpi_scores_at`) costs a few dictionary look-ups
+    per library."""
 
     def __init__(self, scheme: SchemeSpec, as_of: dt.date) -> None:
         self.scheme = scheme

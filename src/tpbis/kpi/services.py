@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 from tpbis.accounts.models import User
 from tpbis.audit.models import AuditAction
 from tpbis.audit.services import audit_change, audit_diff, audit_snapshot, decimal_text
-from tpbis.kpi.engine import Facts, MonthScorer, Result, SchemeSpec, facts_key, score
+from tpbis.kpi.engine import Facts, Result, SchemeSpec, facts_key, score
 from tpbis.kpi.facts import (
     DATED,
     UNCOUNTED,
@@ -50,7 +50,8 @@ from tpbis.kpi.facts import (
     cells_stored,
     cells_write,
     digest_row,
-    facts_through,
+    facts_of,
+    figures_through,
     gather_facts,
     latest_figures,
     month_first,
@@ -427,7 +428,7 @@ class _Scoring:
     def __init__(self, schemes: Sequence[SchemeSpec], today: dt.date) -> None:
         self.schemes = schemes
         self.today = today
-        self.scorer = MonthScorer()
+        self._scorers: dict[tuple[int, dt.date], FiguresScorer] = {}
         self._schemes: dict[tuple[str, dt.date], SchemeSpec | None] = {}
         self._ends: dict[int, list[tuple[int, dt.date]]] = {}
         self._counts: dict[tuple[str, int], int] = {}
@@ -471,18 +472,24 @@ class _Scoring:
                 if self.scheme(kind, date) is not None:
                     yield date, None, Colour.NONE
             return
-        facts_by_month = dict(facts_through(cells, year))
+        figures_by_month = dict(figures_through(cells, year))
         for month, date in ends:
             scheme = self.scheme(kind, date)
             if scheme is not None:
-                yield (date, *self.scorer(facts_by_month[month], scheme, date))
+                yield (date, *self.scorer(scheme, date)(*figures_by_month[month]))
+
+    def scorer(self, scheme: SchemeSpec, date: dt.date) -> FiguresScorer:
+        key = (id(scheme), date)  # the schemes live as long as this object
+        if key not in self._scorers:
+            self._scorers[key] = FiguresScorer(scheme, date)
+        return self._scorers[key]
 
 
 def _current_facts(cells: YearCells, today: dt.date) -> Facts:
     """Facts as of today: the year's cells up to this month (nothing is dated after the day it is entered)."""
-    for month, facts in facts_through(cells, today.year):
+    for month, figures in figures_through(cells, today.year):
         if month == today.month:
-            return facts
+            return facts_of(*figures)
     return Facts()
 
 

@@ -1,5 +1,6 @@
-"""The day scorer of a country's partners (`FiguresScorer`) gives what the month scorer gives from the same
-figures, under any scheme: caps, steps, monthly growth, capacity fields, and components it cannot read."""
+"""The scorer of a country's month ends and days (`FiguresScorer`) gives the score and colour of the full
+scoring with its breakdown (`engine.score`) from the same figures, under any scheme: caps, steps, monthly
+growth, capacity fields, and components it cannot read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpbis.kpi.engine import ComponentSpec, MonthScorer, SchemeSpec
+from tpbis.kpi.engine import ComponentSpec, SchemeSpec, score
 from tpbis.kpi.facts import LATEST_ORDER, FiguresScorer, facts_of
 
 RECORD_TYPES = ["pelibatan", "advokasi", "publikasi", "peningkatan", "pengunjung", "replikasi"]
@@ -57,7 +58,8 @@ figures = st.tuples(
 
 @settings(max_examples=120, deadline=None)
 @given(schemes, st.lists(figures, min_size=1, max_size=10), st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)))
-def test_it_scores_as_the_month_scorer(scheme: SchemeSpec, many: list[tuple[Any, ...]], as_of: dt.date) -> None:
-    month_scorer, figures_scorer = MonthScorer(), FiguresScorer(scheme, as_of)
+def test_it_scores_as_the_full_scoring(scheme: SchemeSpec, many: list[tuple[Any, ...]], as_of: dt.date) -> None:
+    figures_scorer = FiguresScorer(scheme, as_of)
     for one in many:
-        assert figures_scorer(*one) == month_scorer(facts_of(*one), scheme, as_of), one
+        full = score(facts=facts_of(*one), scheme=scheme, as_of=as_of)
+        assert figures_scorer(*one) == (full.score, full.colour), one
