@@ -1029,10 +1029,10 @@ def most_active_libraries(
 
 
 def _library_month_sums(target: _Target, parts: dict[str, Q]) -> dict[str, dict[int, PerType]]:
-    """Each library's dated records in each part (a set of whole months), in one pass over the target's
-    libraries' month cells (the covering month index)."""
+    """Each library's dated records in each part ("whole" and "cut": a set of whole months), in one pass
+    over the target's libraries' month cells (the covering month index)."""
     sums: dict[str, dict[int, PerType]] = {
-        name: defaultdict(lambda: dict.fromkeys(DATED, 0)) for name in ("whole", "cut", *parts)
+        name: defaultdict(lambda: dict.fromkeys(DATED, 0)) for name in ("whole", "cut")
     }
     if not parts:
         return sums
@@ -1061,9 +1061,9 @@ def _cut_days_of_the_best(
     """The period's counts, cut days included, of every library that can be among the `keep` most active
     (and of some that turned out not to be); None when too many had to be read.
 
-    A library adds at most its cut months' whole counts (`whole_cut`): that is its bound. Libraries are read in the order
-    of their bounds, in rounds, until the `keep`-th largest count read is above the bound of every library
-    not read yet, which can then neither reach nor tie the top (East Java, mid-month, on the whole
+    A library adds at most its cut months' whole counts (`whole_cut`): that is its bound. Libraries are read
+    in the order of their bounds, in rounds, until the `keep`-th largest count read is above the bound of
+    every library not read yet, which can then neither reach nor tie the top (East Java, mid-month, on the whole
     country: one or two rounds of cells instead of the country's records of the cut days)."""
     bound = {
         library_id: sum(counts[library_id].values()) + sum(whole_cut[library_id].values())
@@ -1103,7 +1103,7 @@ def _add_cut_days_from_cells(
 
 
 def _add_cut_days_from_records(
-    counts: dict[int, dict[str, int]], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...]
+    counts: dict[int, PerType], target: _Target, cut_days: tuple[tuple[dt.date, dt.date], ...]
 ) -> None:
     """Add the cut days' dated records of the target's libraries, grouped from the records of those days."""
     for cut_start, cut_end in cut_days:
